@@ -1,0 +1,59 @@
+package io.kvgate.error;
+
+import io.kvgate.quiva.QuivaDtos.ErrorBody;
+import io.quarkus.logging.Log;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every error response of the service. Client errors log at DEBUG; a 5xx logs once at ERROR with
+ * its stack trace. No library message or class name reaches a response body.
+ */
+public class ErrorMappers {
+
+  @ServerExceptionMapper
+  public Response kv(KvException e) {
+    if (e.code().status() >= 500 && e.code() != ErrorCode.UNAVAILABLE) {
+      Log.errorf("%s: %s", e.code().code(), e.getMessage());
+    } else {
+      Log.debugf("%s: %s", e.code().code(), e.getMessage());
+    }
+    return render(e.code(), e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e) {
+    int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
+    ErrorCode code = ErrorCode.forStatus(status);
+    if (status >= 500) {
+      Log.error("request failed", e);
+    } else {
+      Log.debugf("HTTP %d: %s", status, e.getMessage());
+    }
+    String message =
+        switch (status) {
+          case 404 -> "no such resource: check the path";
+          case 405 -> "this method is not allowed on this resource";
+          case 406 -> "this resource answers with application/json";
+          case 415 -> "unsupported Content-Type";
+          default -> code.defaultMessage();
+        };
+    return Response.fromResponse(render(code, message)).status(status).build();
+  }
+
+  @ServerExceptionMapper
+  public Response unexpected(Throwable e) {
+    Log.error("unexpected failure", e);
+    return render(ErrorCode.INTERNAL_ERROR, ErrorCode.INTERNAL_ERROR.defaultMessage());
+  }
+
+  /** The error envelope of this service's dialects. */
+  public static Response render(ErrorCode code, String message) {
+    return Response.status(code.status())
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(new ErrorBody(code.code(), message, null))
+        .build();
+  }
+}

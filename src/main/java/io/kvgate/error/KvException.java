@@ -1,0 +1,35 @@
+package io.kvgate.error;
+
+/** The one exception type of the service: an {@link ErrorCode} and a message safe to show. */
+public class KvException extends RuntimeException {
+  private final ErrorCode code;
+
+  public KvException(ErrorCode code, String message) {
+    super(message == null ? code.defaultMessage() : message, null, false, false);
+    this.code = code;
+  }
+
+  public KvException(ErrorCode code) {
+    this(code, null);
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  public static KvException validation(String message) {
+    return new KvException(ErrorCode.VALIDATION_ERROR, message);
+  }
+
+  public static KvException notFound(String message) {
+    return new KvException(ErrorCode.NOT_FOUND, message);
+  }
+
+  public static KvException preconditionFailed(String message) {
+    return new KvException(ErrorCode.PRECONDITION_FAILED, message);
+  }
+
+  public static KvException unavailable(String message) {
+    return new KvException(ErrorCode.UNAVAILABLE, message);
+  }
+}

@@ -1,0 +1,305 @@
+package io.kvgate.quiva;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvgate.core.Bucket;
+import io.kvgate.core.BucketConfig;
+import io.kvgate.core.BucketUpdate;
+import io.kvgate.core.JsonValues;
+import io.kvgate.core.KvStore;
+import io.kvgate.core.Names;
+import io.kvgate.core.Tenants;
+import io.kvgate.error.KvException;
+import io.kvgate.quiva.QuivaDtos.BucketConfigView;
+import io.kvgate.quiva.QuivaDtos.BucketDetail;
+import io.kvgate.quiva.QuivaDtos.BucketList;
+import io.kvgate.quiva.QuivaDtos.BucketListItem;
+import io.kvgate.quiva.QuivaDtos.BucketListResponse;
+import io.kvgate.quiva.QuivaDtos.BucketResponse;
+import io.kvgate.quiva.QuivaDtos.BucketStatus;
+import io.kvgate.quiva.QuivaDtos.Metadata;
+import io.kvgate.quiva.QuivaDtos.StreamConfig;
+import io.kvgate.quiva.QuivaDtos.StreamInfo;
+import io.kvgate.quiva.QuivaDtos.StreamState;
+import io.kvgate.quiva.QuivaDtos.Success;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** K1-K6 of the {@code /storage/kv} dialect: buckets. */
+@Path("/storage/kv")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "KV Buckets")
+public class BucketResource {
+  private final KvStore store;
+  private final JsonValues json;
+  private final ObjectMapper mapper;
+
+  BucketResource(KvStore store, JsonValues json, ObjectMapper mapper) {
+    this.store = store;
+    this.json = json;
+    this.mapper = mapper;
+  }
+
+  @GET
+  @Operation(operationId = "getKVBucketList", summary = "List all KV buckets")
+  @APIResponse(responseCode = "200", description = "The tenant's buckets, oldest first")
+  public Uni<BucketListResponse> list() {
+    long start = System.nanoTime();
+    return store
+        .listBuckets(Tenants.DEFAULT)
+        .map(
+            buckets -> {
+              List<BucketListItem> items =
+                  buckets.stream()
+                      .map(
+                          b ->
+                              new BucketListItem(
+                                  b.name(),
+                                  b.config().description(),
+                                  b.entryCount(),
+                                  Times.rfc3339(b.createdAt())))
+                      .toList();
+              return new BucketListResponse(
+                  new BucketList(items, items.size()), durationOnly(start));
+            });
+  }
+
+  @POST
+  @Operation(operationId = "createKVBucket", summary = "Create a new KV bucket")
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(ref = "CreateKVBucketRequest")))
+  @APIResponse(responseCode = "200", description = "Created")
+  @APIResponse(responseCode = "400", description = "Invalid settings, or the name exists")
+  public Uni<Success> create(HttpHeaders headers, byte[] body) {
+    JsonNode req = parse(headers, body);
+    String name = Names.requireBucketName(Fields.string(req, "bucket"));
+    BucketConfig config = configFrom(req);
+    return store.createBucket(Tenants.DEFAULT, name, config).replaceWith(Success.OK);
+  }
+
+  @GET
+  @Path("/{bucket}")
+  @Operation(operationId = "getKVBucket", summary = "Get KV bucket details")
+  @APIResponse(responseCode = "200", description = "Status, config and stream info")
+  @APIResponse(responseCode = "404", description = "No such bucket")
+  public Uni<BucketResponse> get(@PathParam("bucket") String bucket) {
+    long start = System.nanoTime();
+    Names.requireBucketName(bucket);
+    return store.getBucket(Tenants.DEFAULT, bucket).map(b -> detail(required(b, bucket), start));
+  }
+
+  @PUT
+  @Path("/{bucket}")
+  @Operation(
+      operationId = "createOrUpdateKVBucket",
+      summary = "Update a KV bucket's description and limits, creating it when missing")
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(ref = "UpdateKVBucketRequest")))
+  @APIResponse(responseCode = "200", description = "Updated or created")
+  public Uni<Success> update(@PathParam("bucket") String bucket, HttpHeaders headers, byte[] body) {
+    Names.requireBucketName(bucket);
+    JsonNode req = parse(headers, body);
+    for (String fixed : List.of("history", "compression", "replicas", "storage", "bucket")) {
+      if (req.has(fixed) && !(fixed.equals("bucket") && bucket.equals(req.get(fixed).asText()))) {
+        throw KvException.validation(
+            fixed
+                + " cannot be changed after creation; only description, max_bytes,"
+                + " max_value_size and ttl can");
+      }
+    }
+    rejectIndexing(req);
+    BucketUpdate update =
+        new BucketUpdate(
+            Fields.string(req, "description"),
+            Fields.limit(req, "max_bytes", Long.MAX_VALUE),
+            Fields.limit(req, "max_value_size", Integer.MAX_VALUE),
+            Fields.integer(req, "ttl", 0, Limits.MAX_TTL_SECONDS));
+    return store
+        .updateBucket(Tenants.DEFAULT, bucket, update)
+        .chain(
+            updated -> {
+              if (updated != null) {
+                return Uni.createFrom().item(Success.OK);
+              }
+              BucketConfig d = BucketConfig.defaults();
+              BucketConfig config =
+                  new BucketConfig(
+                      orElse(update.description(), d.description()),
+                      d.history(),
+                      orElse(update.ttlSeconds(), d.ttlSeconds()),
+                      orElse(update.maxBytes(), d.maxBytes()),
+                      orElse(update.maxValueSize(), d.maxValueSize()),
+                      d.compression(),
+                      d.storage(),
+                      d.replicas());
+              return store.createBucket(Tenants.DEFAULT, bucket, config).replaceWith(Success.OK);
+            });
+  }
+
+  @DELETE
+  @Path("/{bucket}")
+  @Operation(operationId = "deleteKVBucket", summary = "Delete a KV bucket and all it holds")
+  @APIResponse(responseCode = "200", description = "Deleted")
+  @APIResponse(responseCode = "404", description = "No such bucket")
+  public Uni<Success> delete(@PathParam("bucket") String bucket) {
+    Names.requireBucketName(bucket);
+    return store.deleteBucket(Tenants.DEFAULT, bucket).map(done -> succeeded(done, bucket));
+  }
+
+  @DELETE
+  @Path("/{bucket}/purge")
+  @Operation(operationId = "purgeKVBucket", summary = "Remove every entry, keeping the settings")
+  @APIResponse(responseCode = "200", description = "Purged")
+  @APIResponse(responseCode = "404", description = "No such bucket")
+  public Uni<Success> purge(@PathParam("bucket") String bucket) {
+    Names.requireBucketName(bucket);
+    return store.purgeBucket(Tenants.DEFAULT, bucket).map(done -> succeeded(done, bucket));
+  }
+
+  private JsonNode parse(HttpHeaders headers, byte[] body) {
+    Requests.requireJsonContentType(headers);
+    json.requireObject(body);
+    try {
+      return mapper.readTree(body);
+    } catch (IOException e) {
+      throw KvException.validation("malformed JSON");
+    }
+  }
+
+  private static BucketConfig configFrom(JsonNode req) {
+    rejectIndexing(req);
+    BucketConfig d = BucketConfig.defaults();
+    return new BucketConfig(
+        orElse(Fields.string(req, "description"), d.description()),
+        orElse(Fields.integer(req, "history", 1, BucketConfig.MAX_HISTORY), (long) d.history())
+            .intValue(),
+        orElse(Fields.integer(req, "ttl", 0, Limits.MAX_TTL_SECONDS), d.ttlSeconds()),
+        orElse(Fields.limit(req, "max_bytes", Long.MAX_VALUE), d.maxBytes()),
+        orElse(Fields.limit(req, "max_value_size", Integer.MAX_VALUE), d.maxValueSize()),
+        orElse(Fields.bool(req, "compression"), d.compression()),
+        storage(req.get("storage"), d.storage()),
+        orElse(Fields.integer(req, "replicas", 1, BucketConfig.MAX_REPLICAS), (long) d.replicas())
+            .intValue());
+  }
+
+  private static void rejectIndexing(JsonNode req) {
+    if (req.has("indexing") && !req.get("indexing").isNull()) {
+      throw KvException.validation("indexing (field search) is not available on this server yet");
+    }
+  }
+
+  /** Storage as "file"/"memory" or the older integers 0/1. */
+  private static String storage(JsonNode v, String fallback) {
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (v.isTextual() && (v.asText().equals("file") || v.asText().equals("memory"))) {
+      return v.asText();
+    }
+    if (v.isIntegralNumber() && (v.asInt() == 0 || v.asInt() == 1)) {
+      return v.asInt() == 0 ? "file" : "memory";
+    }
+    throw KvException.validation("storage must be \"file\" or \"memory\" (or 0 or 1)");
+  }
+
+  private static BucketResponse detail(Bucket b, long start) {
+    BucketConfig c = b.config();
+    String created = Times.rfc3339(b.createdAt());
+    BucketStatus status =
+        new BucketStatus(
+            "redis",
+            b.name(),
+            c.description(),
+            b.bytes(),
+            c.history(),
+            c.ttlSeconds(),
+            c.compression(),
+            b.entryCount(),
+            b.revision(),
+            created,
+            Times.rfc3339(b.modifiedAt()));
+    BucketConfigView config =
+        new BucketConfigView(
+            b.name(),
+            c.description(),
+            c.maxBytes(),
+            c.maxValueSize(),
+            c.history(),
+            c.ttlSeconds(),
+            c.replicas(),
+            c.storage(),
+            c.compression());
+    StreamConfig stream =
+        new StreamConfig(
+            "KV_" + b.name(),
+            List.of("$KV." + b.name() + ".>"),
+            "Limits",
+            c.storage(),
+            c.replicas(),
+            "new",
+            c.ttlSeconds() * 1_000_000_000L,
+            c.maxBytes(),
+            c.maxValueSize(),
+            c.history(),
+            c.compression() ? "s2" : "none",
+            false,
+            true,
+            Map.of("bucket_id", b.id()));
+    StreamState state =
+        new StreamState(
+            b.entryCount(),
+            b.bytes(),
+            b.revision(),
+            Times.rfc3339(b.modifiedAt()),
+            b.entryCount(),
+            0);
+    return new BucketResponse(
+        new BucketDetail(status, config, new StreamInfo(stream, created, state)),
+        new Metadata(b.name(), null, Durations.since(start), null, null, null));
+  }
+
+  private static Metadata durationOnly(long start) {
+    return new Metadata(null, null, Durations.since(start), null, null, null);
+  }
+
+  private static Bucket required(Bucket b, String name) {
+    if (b == null) {
+      throw KvException.notFound("bucket '" + name + "' not found");
+    }
+    return b;
+  }
+
+  private static Success succeeded(boolean done, String name) {
+    if (!done) {
+      throw KvException.notFound("bucket '" + name + "' not found");
+    }
+    return Success.OK;
+  }
+
+  private static <T> T orElse(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+}

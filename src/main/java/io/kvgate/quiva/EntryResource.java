@@ -1,0 +1,323 @@
+package io.kvgate.quiva;
+
+import io.kvgate.core.Entry;
+import io.kvgate.core.HistoryItem;
+import io.kvgate.core.JsonValues;
+import io.kvgate.core.KvStore;
+import io.kvgate.core.Names;
+import io.kvgate.core.Page;
+import io.kvgate.core.Precondition;
+import io.kvgate.core.Tenants;
+import io.kvgate.error.KvException;
+import io.kvgate.quiva.QuivaDtos.EntryListResponse;
+import io.kvgate.quiva.QuivaDtos.EntryResponse;
+import io.kvgate.quiva.QuivaDtos.HistoryResponse;
+import io.kvgate.quiva.QuivaDtos.KeySearchResponse;
+import io.kvgate.quiva.QuivaDtos.Success;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** K7-K10, K12 and the history extension of the {@code /storage/kv} dialect: entries. */
+@Path("/storage/kv/{bucket}")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "KV Entries")
+public class EntryResource {
+  private static final Base64.Encoder CURSOR_OUT = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder CURSOR_IN = Base64.getUrlDecoder();
+
+  private final KvStore store;
+  private final JsonValues json;
+
+  EntryResource(KvStore store, JsonValues json) {
+    this.store = store;
+    this.json = json;
+  }
+
+  @GET
+  @Path("/entries")
+  @Operation(
+      operationId = "getKVLatestEntries",
+      summary = "List entries in key byte order, with prefix and cursor paging")
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of entries",
+      content = @Content(schema = @Schema(implementation = EntryListResponse.class)))
+  public Uni<Response> list(
+      @PathParam("bucket") String bucket,
+      @QueryParam("limit") @Parameter(description = "1-1000, default 10") String limit,
+      @QueryParam("prefix") @Parameter(description = "only keys starting with this") String prefix,
+      @QueryParam("cursor") @Parameter(description = "next_cursor of the previous page")
+          String cursor) {
+    Names.requireBucketName(bucket);
+    int n = Requests.intParam("limit", limit, 1, Limits.MAX_LIMIT, Limits.DEFAULT_LIMIT);
+    String p = Names.requirePrefix(prefix);
+    String after = decodeCursor(cursor);
+    return store
+        .list(Tenants.DEFAULT, bucket, p, after, n)
+        .map(page -> json(renderPage(bucket, n, page)));
+  }
+
+  @GET
+  @Path("/entries/{key: .+}")
+  @Operation(operationId = "getKVEntry", summary = "Get a KV entry, or a kept revision of it")
+  @APIResponse(
+      responseCode = "200",
+      description = "The entry",
+      headers = {
+        @Header(name = "ETag", description = "the entry's revision, quoted"),
+        @Header(name = "Last-Modified")
+      },
+      content = @Content(schema = @Schema(implementation = EntryResponse.class)))
+  @APIResponse(responseCode = "304", description = "If-None-Match matched the current revision")
+  @APIResponse(responseCode = "404", description = "No such bucket, key or kept revision")
+  @APIResponse(responseCode = "415", description = "The stored value is binary")
+  public Uni<Response> get(
+      @PathParam("bucket") String bucket,
+      @PathParam("key") String key,
+      @QueryParam("revision") @Parameter(description = "a kept revision to read") String revision,
+      @HeaderParam("If-None-Match") String ifNoneMatch) {
+    Names.requireBucketName(bucket);
+    Names.requireKey(key);
+    Long rev = Requests.longParam("revision", revision, 1, Long.MAX_VALUE);
+    List<Long> notModified =
+        "*".equals(ifNoneMatch) ? List.of() : Requests.revisions("If-None-Match", ifNoneMatch);
+    return store
+        .get(Tenants.DEFAULT, bucket, key, rev)
+        .map(
+            e -> {
+              if (e == null) {
+                throw KvException.notFound(
+                    rev == null
+                        ? "key '" + key + "' not found"
+                        : "revision " + rev + " of key '" + key + "' is not kept");
+              }
+              if (notModified.contains(e.revision()) || "*".equals(ifNoneMatch)) {
+                return Response.notModified(Requests.etag(e.revision())).build();
+              }
+              JsonOut out = new JsonOut(e.value().length + 96 + 2 * key.length());
+              out.raw("{\"body\":{\"key\":").string(key).raw(",\"value\":");
+              Values.writeStrict(out, e);
+              out.raw("},\"metadata\":{\"bucket\":").string(bucket);
+              out.raw(",\"key\":").string(key).raw("}}");
+              return Response.ok(out.bytes(), MediaType.APPLICATION_JSON_TYPE)
+                  .header(HttpHeaders.ETAG, Requests.etag(e.revision()))
+                  .header(HttpHeaders.LAST_MODIFIED, httpDate(e))
+                  .build();
+            });
+  }
+
+  @PUT
+  @Path("/entries/{key: .+}")
+  @Operation(operationId = "putKVEntry", summary = "Create or update a KV entry")
+  @RequestBody(
+      required = true,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(type = SchemaType.OBJECT, ref = "KVEntryValue")))
+  @APIResponse(
+      responseCode = "200",
+      description = "Written",
+      headers = @Header(name = "ETag", description = "the new revision, quoted"),
+      content = @Content(schema = @Schema(implementation = Success.class)))
+  @APIResponse(responseCode = "400", description = "Not a JSON object, bad key, over a limit")
+  @APIResponse(responseCode = "404", description = "No such bucket")
+  @APIResponse(responseCode = "412", description = "If-Match or If-None-Match failed")
+  @APIResponse(responseCode = "413", description = "Body over the server's cap")
+  public Uni<Response> put(
+      @PathParam("bucket") String bucket,
+      @PathParam("key") String key,
+      @QueryParam("ttl") @Parameter(description = "seconds until the entry expires; 0 = never")
+          String ttl,
+      @HeaderParam("If-Match") String ifMatch,
+      @HeaderParam("If-None-Match") String ifNoneMatch,
+      HttpHeaders headers,
+      byte[] body) {
+    Names.requireBucketName(bucket);
+    Names.requireKey(key);
+    Long ttlSeconds = Requests.longParam("ttl", ttl, 0, Limits.MAX_TTL_SECONDS);
+    Precondition pre = Requests.precondition(ifMatch, ifNoneMatch);
+    Requests.requireJsonContentType(headers);
+    byte[] value = json.requireObject(body);
+    return store
+        .put(Tenants.DEFAULT, bucket, key, value, Entry.JSON, null, ttlSeconds, pre)
+        .map(
+            rev ->
+                Response.ok(Success.OK, MediaType.APPLICATION_JSON_TYPE)
+                    .header(HttpHeaders.ETAG, Requests.etag(rev))
+                    .build());
+  }
+
+  @DELETE
+  @Path("/entries/{key: .+}")
+  @Operation(operationId = "deleteKVEntry", summary = "Delete a KV entry")
+  @APIResponse(
+      responseCode = "200",
+      description = "Deleted (a tombstone is kept in the history)",
+      content = @Content(schema = @Schema(implementation = Success.class)))
+  @APIResponse(responseCode = "404", description = "No such bucket or key")
+  @APIResponse(responseCode = "412", description = "If-Match failed")
+  public Uni<Success> delete(
+      @PathParam("bucket") String bucket,
+      @PathParam("key") String key,
+      @HeaderParam("If-Match") String ifMatch) {
+    Names.requireBucketName(bucket);
+    Names.requireKey(key);
+    Precondition pre = Requests.precondition(ifMatch, null);
+    return store
+        .delete(Tenants.DEFAULT, bucket, key, pre)
+        .map(
+            rev -> {
+              if (rev == null) {
+                throw KvException.notFound("key '" + key + "' not found");
+              }
+              return Success.OK;
+            });
+  }
+
+  @GET
+  @Path("/entries/{key: .+}/history")
+  @Operation(
+      operationId = "getKVEntryHistory",
+      summary = "The kept revisions of a key, oldest first, deletes included")
+  @APIResponse(
+      responseCode = "200",
+      description = "Kept revisions",
+      content = @Content(schema = @Schema(implementation = HistoryResponse.class)))
+  @APIResponse(responseCode = "404", description = "No such bucket, or nothing kept for the key")
+  public Uni<Response> history(@PathParam("bucket") String bucket, @PathParam("key") String key) {
+    Names.requireBucketName(bucket);
+    Names.requireKey(key);
+    return store
+        .history(Tenants.DEFAULT, bucket, key)
+        .map(
+            items -> {
+              if (items.isEmpty()) {
+                throw KvException.notFound("no history is kept for key '" + key + "'");
+              }
+              JsonOut out = new JsonOut(256);
+              out.raw("{\"body\":{\"results\":[");
+              for (int i = 0; i < items.size(); i++) {
+                HistoryItem h = items.get(i);
+                out.raw(i == 0 ? "{" : ",{").field("revision").number(h.revision());
+                out.raw(",").field("operation").string(h.operation().wire());
+                out.raw(",").field("value");
+                if (h.entry() == null) {
+                  out.raw("null");
+                } else {
+                  Values.writeLenient(out, h.entry());
+                }
+                out.raw(",").field("time").string(Times.rfc3339(h.time())).raw("}");
+              }
+              out.raw("],\"results_total\":").number(items.size());
+              out.raw("},\"metadata\":{\"bucket\":").string(bucket);
+              out.raw(",\"key\":").string(key).raw("}}");
+              return json(out.bytes());
+            });
+  }
+
+  @GET
+  @Path("/search-by-key")
+  @Operation(
+      operationId = "searchKVByKey",
+      summary = "Entries whose keys match a pattern of * and ?, in key order")
+  @APIResponse(
+      responseCode = "200",
+      description = "Matching entries",
+      content = @Content(schema = @Schema(implementation = KeySearchResponse.class)))
+  public Uni<Response> searchByKey(
+      @PathParam("bucket") String bucket,
+      @QueryParam("search") @Parameter(description = "key pattern, e.g. user*", required = true)
+          String search,
+      @QueryParam("limit") @Parameter(description = "1-1000, default 10") String limit) {
+    Names.requireBucketName(bucket);
+    String glob = Names.requireGlob(search);
+    int n = Requests.intParam("limit", limit, 1, Limits.MAX_LIMIT, Limits.DEFAULT_LIMIT);
+    return store
+        .searchKeys(Tenants.DEFAULT, bucket, glob, n)
+        .map(
+            entries -> {
+              JsonOut out = new JsonOut(256);
+              out.raw("{\"body\":{\"results\":");
+              writeEntries(out, entries);
+              out.raw(",\"results_total\":").number(entries.size());
+              out.raw("},\"metadata\":{\"bucket\":").string(bucket);
+              out.raw(",\"search\":").string(search);
+              out.raw(",\"hits\":").number(entries.size()).raw("}}");
+              return json(out.bytes());
+            });
+  }
+
+  private static byte[] renderPage(String bucket, int limit, Page page) {
+    JsonOut out = new JsonOut(256);
+    out.raw("{\"body\":{\"results\":");
+    writeEntries(out, page.entries());
+    out.raw(",\"results_total\":").number(page.total());
+    out.raw(",\"next_cursor\":")
+        .string(
+            page.nextAfter() == null
+                ? null
+                : CURSOR_OUT.encodeToString(page.nextAfter().getBytes(StandardCharsets.UTF_8)));
+    out.raw("},\"metadata\":{\"bucket\":").string(bucket);
+    out.raw(",\"limit\":").number(limit).raw("}}");
+    return out.bytes();
+  }
+
+  private static void writeEntries(JsonOut out, List<Entry> entries) {
+    out.raw("[");
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      out.raw(i == 0 ? "{\"key\":" : ",{\"key\":").string(e.key()).raw(",\"value\":");
+      Values.writeLenient(out, e);
+      out.raw("}");
+    }
+    out.raw("]");
+  }
+
+  private static String decodeCursor(String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
+      return null;
+    }
+    try {
+      String key = new String(CURSOR_IN.decode(cursor), StandardCharsets.UTF_8);
+      if (Names.keyProblem(key) == null) {
+        return key;
+      }
+    } catch (IllegalArgumentException e) {
+      // answered below
+    }
+    throw KvException.validation("cursor is not one this service issued");
+  }
+
+  private static String httpDate(Entry e) {
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(e.updated().atOffset(ZoneOffset.UTC));
+  }
+
+  private static Response json(byte[] bytes) {
+    return Response.ok(bytes, MediaType.APPLICATION_JSON_TYPE).build();
+  }
+}

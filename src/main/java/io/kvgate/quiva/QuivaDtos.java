@@ -1,0 +1,164 @@
+package io.kvgate.quiva;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * The response shapes of the {@code /storage/kv} dialect, as the public OpenAPI document has them.
+ */
+public final class QuivaDtos {
+  private QuivaDtos() {}
+
+  /** {@code {"message":"success"}}, the answer to every write. */
+  @Schema(name = "SuccessMessage")
+  public record Success(@Schema(examples = "success") String message) {
+    public static final Success OK = new Success("success");
+  }
+
+  /** Every error: a code and a human message. */
+  @Schema(name = "ErrorResponse")
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ErrorBody(
+      @Schema(examples = "validation_error", required = true) String error,
+      String message,
+      @JsonProperty("retry_after") Long retryAfter) {}
+
+  /** Metadata of a read; only the fields a call uses are present. */
+  @Schema(name = "Metadata")
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Metadata(
+      String bucket, String key, String duration, Integer limit, String search, Integer hits) {}
+
+  /** K1 item. */
+  @Schema(name = "BucketListItem")
+  public record BucketListItem(
+      String name,
+      String description,
+      @JsonProperty("entry_total") long entryTotal,
+      @Schema(format = "date-time") String created) {}
+
+  /** K1 body. */
+  public record BucketList(
+      List<BucketListItem> results, @JsonProperty("results_total") int resultsTotal) {}
+
+  /** K1. */
+  @Schema(name = "BucketListResponse")
+  public record BucketListResponse(BucketList body, Metadata metadata) {}
+
+  /** K3 status. */
+  public record BucketStatus(
+      @JsonProperty("backing_store") String backingStore,
+      String bucket,
+      String description,
+      long bytes,
+      long history,
+      long ttl,
+      @JsonProperty("is_compressed") boolean compressed,
+      long entries,
+      long revision,
+      @Schema(format = "date-time") String created,
+      @Schema(format = "date-time") String modified) {}
+
+  /** K3 config. */
+  public record BucketConfigView(
+      String bucket,
+      String description,
+      @JsonProperty("max_bytes") long maxBytes,
+      @JsonProperty("max_value_size") long maxValueSize,
+      long history,
+      long ttl,
+      @JsonProperty("num_replicas") int replicas,
+      String storage,
+      boolean compression) {}
+
+  /** K3 stream_info.config, the NATS-style view of the bucket's limits. */
+  public record StreamConfig(
+      String name,
+      List<String> subjects,
+      String retention,
+      String storage,
+      @JsonProperty("num_replicas") int replicas,
+      String discard,
+      @JsonProperty("max_age") long maxAge,
+      @JsonProperty("max_bytes") long maxBytes,
+      @JsonProperty("max_msg_size") long maxMsgSize,
+      @JsonProperty("max_msgs_per_subject") long maxMsgsPerSubject,
+      String compression,
+      @JsonProperty("deny_delete") boolean denyDelete,
+      @JsonProperty("allow_direct") boolean allowDirect,
+      Map<String, String> metadata) {}
+
+  /** K3 stream_info.state. */
+  public record StreamState(
+      long messages,
+      long bytes,
+      @JsonProperty("last_seq") long lastSeq,
+      @JsonProperty("last_ts") @Schema(format = "date-time") String lastTs,
+      @JsonProperty("num_subjects") long numSubjects,
+      @JsonProperty("consumer_count") int consumerCount) {}
+
+  /** K3 stream_info. */
+  public record StreamInfo(
+      StreamConfig config, @Schema(format = "date-time") String created, StreamState state) {}
+
+  /** K3 body. */
+  public record BucketDetail(
+      BucketStatus status,
+      BucketConfigView config,
+      @JsonProperty("stream_info") StreamInfo streamInfo) {}
+
+  /** K3. */
+  @Schema(name = "KVBucketResponse")
+  public record BucketResponse(BucketDetail body, Metadata metadata) {}
+
+  // Documentation-only shapes of the responses that are written as bytes (values spliced in).
+
+  /** K8 body. */
+  public record EntryBody(
+      String key,
+      @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT)
+          Object value) {}
+
+  /** K8. */
+  @Schema(name = "KVEntryResponse")
+  public record EntryResponse(EntryBody body, Metadata metadata) {}
+
+  /** K7 body. */
+  public record EntryList(
+      List<EntryBody> results,
+      @JsonProperty("results_total") long resultsTotal,
+      @JsonProperty("next_cursor") String nextCursor) {}
+
+  /** K7. */
+  @Schema(name = "KVEntriesResponse")
+  public record EntryListResponse(EntryList body, Metadata metadata) {}
+
+  /** K12 body. */
+  public record KeySearchList(
+      List<EntryBody> results, @JsonProperty("results_total") long resultsTotal) {}
+
+  /** K12. */
+  @Schema(name = "SearchByKeyResponse")
+  public record KeySearchResponse(KeySearchList body, Metadata metadata) {}
+
+  /** One kept revision. */
+  public record HistoryEntry(
+      long revision,
+      @Schema(enumeration = {"put", "delete"}) String operation,
+      @Schema(
+              type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT,
+              nullable = true)
+          Object value,
+      @Schema(format = "date-time") String time) {}
+
+  /** History body. */
+  public record HistoryList(
+      List<HistoryEntry> results, @JsonProperty("results_total") long resultsTotal) {}
+
+  /** GET .../entries/{key}/history. */
+  @Schema(name = "KVHistoryResponse")
+  public record HistoryResponse(HistoryList body, Metadata metadata) {}
+}

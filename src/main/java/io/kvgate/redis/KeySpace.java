@@ -1,0 +1,42 @@
+package io.kvgate.redis;
+
+import io.kvgate.config.KvgateConfig;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/**
+ * Names of the Redis keys. Every key of a bucket carries the bucket id as hash tag, so one script
+ * can touch all of them on Redis Cluster; a tenant's name index carries the tenant as its tag.
+ */
+@Singleton
+public class KeySpace {
+  private final String prefix;
+
+  KeySpace(KvgateConfig config) {
+    this.prefix = config.storage().keyPrefix();
+  }
+
+  /**
+   * The five keys of a bucket, in the order the scripts expect (meta, data, keys, expiry, history).
+   */
+  List<String> bucket(String id) {
+    String base = prefix + ":{" + id + "}:";
+    return List.of(base + "m", base + "d", base + "k", base + "x", base + "h");
+  }
+
+  /** The tenant's name-to-id hash and its creation-ordered id index. */
+  List<String> tenant(String tenant) {
+    String base = prefix + ":{t:" + tenant + "}:";
+    return List.of(base + "names", base + "created");
+  }
+
+  /** Ids of the buckets that have (or had) entries with an expiry, for the background reaper. */
+  String expiringBuckets() {
+    return prefix + ":expiring-buckets";
+  }
+
+  /** The lock that lets one replica at a time run the background reaper. */
+  String reaperLock() {
+    return prefix + ":reaper-lock";
+  }
+}

@@ -1,0 +1,20 @@
+-- ARGV: tenant, name, key, revision ('' = live). Returns {-1} no bucket, {0} none, {1, rec}.
+if not bucket(ARGV[1], ARGV[2]) then return {-1} end
+local now = now_ms()
+redis.call('HINCRBY', M, 'reads', 1)
+redis.call('HSET', M, 'accessed', now)
+local key = ARGV[3]
+local rec = live(key, now)
+if ARGV[4] == '' then
+  if rec then return {1, rec} end
+  return {0}
+end
+local want = tonumber(ARGV[4])
+if rec and rec_rev(rec) == want then return {1, rec} end
+local from = '[' .. key .. '\0' .. string.format('%016x', want)
+local to = '(' .. key .. '\0' .. string.format('%016x', want + 1)
+local hit = redis.call('ZRANGEBYLEX', H, from, to, 'LIMIT', 0, 1)[1]
+if not hit then return {0} end
+local off = #key + 18
+if string.sub(hit, off, off) ~= 'p' then return {0} end
+return {1, string.sub(hit, off + 1)}

@@ -1,0 +1,131 @@
+-- Shared by every bucket script. KEYS: 1 meta hash, 2 data hash, 3 key index zset,
+-- 4 expiry zset, 5 history zset; all share the bucket's hash tag.
+-- A record is "rev\ncreated\nupdated\nexpires\ncontentType\ncontentEncoding\nvalue" (times in ms,
+-- expires 0 = never). A history member is key .. "\0" .. %016x(rev) .. op ("p"/"d") .. record.
+local M, D, K, X, H = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Positions of the six header newlines of a record.
+local function header(rec)
+  local p = {}
+  local from = 1
+  for i = 1, 6 do
+    local n = string.find(rec, '\n', from, true)
+    p[i] = n
+    from = n + 1
+  end
+  return p
+end
+
+local function rec_rev(rec)
+  local n = string.find(rec, '\n', 1, true)
+  return tonumber(string.sub(rec, 1, n - 1))
+end
+
+local function rec_created(rec)
+  local p = header(rec)
+  return string.sub(rec, p[1] + 1, p[2] - 1)
+end
+
+local function rec_expires(rec)
+  local p = header(rec)
+  return tonumber(string.sub(rec, p[3] + 1, p[4] - 1))
+end
+
+local function rec_size(rec)
+  local p = header(rec)
+  return #rec - p[6]
+end
+
+local function hist_prefix(key)
+  return key .. '\0'
+end
+
+local function hist_member(key, rev, op, rec)
+  return key .. '\0' .. string.format('%016x', rev) .. op .. rec
+end
+
+-- The kept history members of a key, oldest first.
+local function hist_of(key)
+  return redis.call('ZRANGEBYLEX', H, '[' .. key .. '\0', '(' .. key .. '\1')
+end
+
+-- Keep at most n history members of a key, dropping the oldest.
+local function hist_trim(key, n)
+  local hs = hist_of(key)
+  local excess = #hs - n
+  if excess > 0 then
+    local drop = {}
+    for i = 1, excess do drop[i] = hs[i] end
+    redis.call('ZREM', H, unpack(drop))
+  end
+end
+
+-- Checks that the bucket exists for this tenant (and, when given, still has this name).
+-- Returns the requested meta fields, or nil.
+local function bucket(tenant, name, ...)
+  local v = redis.call('HMGET', M, 'tenant', 'name', ...)
+  if v[1] ~= tenant then return nil end
+  if name ~= '' and v[2] ~= name then return nil end
+  return v
+end
+
+-- Removes one expired entry with its history; bumps the revision like any other change.
+local function expire_one(key, rec)
+  redis.call('HDEL', D, key)
+  redis.call('ZREM', K, key)
+  redis.call('ZREM', X, key)
+  local hs = hist_of(key)
+  if #hs > 0 then redis.call('ZREM', H, unpack(hs)) end
+  redis.call('HINCRBY', M, 'count', -1)
+  redis.call('HINCRBY', M, 'bytes', -rec_size(rec))
+  redis.call('HINCRBY', M, 'rev', 1)
+end
+
+-- Removes up to max entries whose expiry has passed; returns how many it removed.
+local function reap(now, max)
+  local due = redis.call('ZRANGEBYSCORE', X, '-inf', now, 'LIMIT', 0, max)
+  for _, key in ipairs(due) do
+    local rec = redis.call('HGET', D, key)
+    if rec then
+      expire_one(key, rec)
+    else
+      redis.call('ZREM', X, key)
+    end
+  end
+  return #due
+end
+
+-- The live record of a key, or nil (an expired record is removed on the way).
+local function live(key, now)
+  local rec = redis.call('HGET', D, key)
+  if rec then
+    local exp = rec_expires(rec)
+    if exp > 0 and exp <= now then
+      expire_one(key, rec)
+      return nil
+    end
+  end
+  return rec
+end
+
+-- Whether an entry at revision cur (0 = absent) passes If-Match (im) and If-None-Match (inm),
+-- each '' (none), '*' or a list ',r1,r2,'.
+local function cond_ok(cur, im, inm)
+  local c = ',' .. string.format('%d', cur) .. ','
+  if im == '*' and cur == 0 then return false end
+  if im ~= '' and im ~= '*' and (cur == 0 or not string.find(im, c, 1, true)) then return false end
+  if inm == '*' and cur ~= 0 then return false end
+  if inm ~= '' and inm ~= '*' and cur ~= 0 and string.find(inm, c, 1, true) then return false end
+  return true
+end
+
+-- Live entry count: stored count less entries whose expiry passed but are not yet removed.
+local function live_count(now)
+  local c = tonumber(redis.call('HGET', M, 'count') or '0')
+  return c - redis.call('ZCOUNT', X, '-inf', now)
+end
