@@ -2,6 +2,7 @@ package io.kvgate.error;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -21,6 +22,7 @@ public class BodyLimit {
   }
 
   void install(@Observes Router router) {
+    router.errorHandler(413, rc -> tooLarge(rc.response()));
     router
         .route()
         .order(Integer.MIN_VALUE)
@@ -28,19 +30,28 @@ public class BodyLimit {
             rc -> {
               String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
               if (length != null && tooLong(length)) {
-                rc.response()
-                    .setStatusCode(413)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(
-                        "{\"error\":\"payload_too_large\",\"message\":\"the request body is over"
-                            + " the server's limit of "
-                            + max
-                            + " bytes\"}");
+                tooLarge(rc.response());
                 return;
               }
               rc.next();
             });
+  }
+
+  private void tooLarge(HttpServerResponse response) {
+    if (response.ended()) {
+      return;
+    }
+    if (!response.headWritten()) {
+      response
+          .setStatusCode(413)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    response.end(
+        "{\"error\":\"payload_too_large\",\"message\":\"the request body is over the server's"
+            + " limit of "
+            + max
+            + " bytes\"}");
   }
 
   private boolean tooLong(String length) {
