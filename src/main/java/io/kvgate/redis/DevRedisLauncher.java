@@ -3,7 +3,6 @@ package io.kvgate.redis;
 import io.kvgate.config.KvgateConfig;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -50,7 +49,8 @@ public class DevRedisLauncher {
           "No Redis answers at %s:%d%s. Install Redis (Debian/Ubuntu: sudo apt-get install -y"
               + " redis-server; macOS: brew install redis) or point QUARKUS_REDIS_HOSTS at one.",
           host, port, local ? " and redis-server is not on the PATH" : "");
-      Quarkus.asyncExit(1);
+      // Leave dev mode altogether (not only the application), so the one line above is the answer.
+      new Thread(() -> System.exit(1), "kvgate-no-redis-exit").start();
       return;
     }
     Path dir = Path.of("target", "dev-redis").toAbsolutePath();
