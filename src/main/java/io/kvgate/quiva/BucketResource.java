@@ -87,8 +87,11 @@ public class BucketResource {
       content =
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
-              schema = @Schema(ref = "CreateKVBucketRequest")))
-  @APIResponse(responseCode = "200", description = "Created")
+              schema = @Schema(implementation = QuivaDtos.CreateBucketRequest.class)))
+  @APIResponse(
+      responseCode = "200",
+      description = "Created",
+      content = @Content(schema = @Schema(implementation = Success.class)))
   @APIResponse(responseCode = "400", description = "Invalid settings, or the name exists")
   public Uni<Success> create(HttpHeaders headers, byte[] body) {
     JsonNode req = parse(headers, body);
@@ -117,7 +120,7 @@ public class BucketResource {
       content =
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
-              schema = @Schema(ref = "UpdateKVBucketRequest")))
+              schema = @Schema(implementation = QuivaDtos.UpdateBucketRequest.class)))
   @APIResponse(responseCode = "200", description = "Updated or created")
   public Uni<Success> update(@PathParam("bucket") String bucket, HttpHeaders headers, byte[] body) {
     Names.requireBucketName(bucket);

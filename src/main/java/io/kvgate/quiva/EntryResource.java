@@ -32,7 +32,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -138,7 +137,7 @@ public class EntryResource {
       content =
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
-              schema = @Schema(type = SchemaType.OBJECT, ref = "KVEntryValue")))
+              schema = @Schema(implementation = QuivaDtos.EntryValue.class)))
   @APIResponse(
       responseCode = "200",
       description = "Written",

@@ -114,6 +114,40 @@ public final class QuivaDtos {
   @Schema(name = "KVBucketResponse")
   public record BucketResponse(BucketDetail body, Metadata metadata) {}
 
+  /** K2 request (read field by field, so that each bad field gets its own message). */
+  @Schema(name = "CreateKVBucketRequest")
+  public record CreateBucketRequest(
+      @Schema(required = true, pattern = "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$") String bucket,
+      String description,
+      @Schema(defaultValue = "false") Boolean compression,
+      @Schema(minimum = "1", maximum = "64", defaultValue = "1") Integer history,
+      @Schema(description = "seconds until entries expire by default; 0 = never", minimum = "0")
+          Long ttl,
+      @JsonProperty("max_bytes") @Schema(minimum = "-1", description = "-1 = unlimited")
+          Long maxBytes,
+      @JsonProperty("max_value_size") @Schema(minimum = "-1", description = "-1 = unlimited")
+          Long maxValueSize,
+      @Schema(minimum = "1", maximum = "5", defaultValue = "1") Integer replicas,
+      @Schema(
+              enumeration = {"file", "memory"},
+              defaultValue = "file")
+          String storage) {}
+
+  /** K4 request. */
+  @Schema(name = "UpdateKVBucketRequest")
+  public record UpdateBucketRequest(
+      String description,
+      @Schema(minimum = "0") Long ttl,
+      @JsonProperty("max_bytes") @Schema(minimum = "-1") Long maxBytes,
+      @JsonProperty("max_value_size") @Schema(minimum = "-1") Long maxValueSize) {}
+
+  /** K9 request: any JSON object. */
+  @Schema(
+      name = "KVEntryValue",
+      type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT,
+      description = "Value to store in the entry: any JSON object")
+  public record EntryValue() {}
+
   // Documentation-only shapes of the responses that are written as bytes (values spliced in).
 
   /** K8 body. */

@@ -1,0 +1,59 @@
+package io.kvgate.error;
+
+import io.quarkus.smallrye.openapi.OpenApiFilter;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+
+/**
+ * Gives every documented error response the one error body, and every operation the errors any
+ * request can meet (400, 500, 503), so the OpenAPI document says what clients really get.
+ */
+@OpenApiFilter(OpenApiFilter.RunStage.BUILD)
+public class ErrorResponsesFilter implements OASFilter {
+  private static final String ERROR_REF = "#/components/schemas/ErrorResponse";
+
+  @Override
+  public void filterOpenAPI(OpenAPI openAPI) {
+    if (openAPI.getPaths() == null) {
+      return;
+    }
+    for (PathItem item : openAPI.getPaths().getPathItems().values()) {
+      for (Operation op : item.getOperations().values()) {
+        addErrors(op);
+      }
+    }
+  }
+
+  private static void addErrors(Operation operation) {
+    APIResponses responses = operation.getResponses();
+    if (responses == null) {
+      return;
+    }
+    addIfMissing(responses, "400", "Invalid request");
+    addIfMissing(responses, "500", "Internal error");
+    addIfMissing(responses, "503", "Redis unreachable or too slow");
+    for (Map.Entry<String, APIResponse> r : responses.getAPIResponses().entrySet()) {
+      if (r.getKey().startsWith("4") || r.getKey().startsWith("5")) {
+        r.getValue()
+            .setContent(
+                OASFactory.createContent()
+                    .addMediaType(
+                        "application/json",
+                        OASFactory.createMediaType()
+                            .schema(OASFactory.createSchema().ref(ERROR_REF))));
+      }
+    }
+  }
+
+  private static void addIfMissing(APIResponses responses, String code, String description) {
+    if (!responses.hasAPIResponse(code)) {
+      responses.addAPIResponse(code, OASFactory.createAPIResponse().description(description));
+    }
+  }
+}
