@@ -15,10 +15,10 @@ local function match(p, s)
   local pl, sl = #p, #s
   while si <= sl do
     local pc = string.byte(p, pi)
-    if pi <= pl and (pc == 63 or pc == string.byte(s, si)) then
-      pi = pi + 1; si = si + 1
-    elseif pi <= pl and pc == 42 then
+    if pi <= pl and pc == 42 then
       star = pi; mark = si; pi = pi + 1
+    elseif pi <= pl and (pc == 63 or pc == string.byte(s, si)) then
+      pi = pi + 1; si = si + 1
     elseif star > 0 then
       pi = star + 1; mark = mark + 1; si = mark
     else

@@ -45,10 +45,6 @@ public interface KvgateConfig {
     /** Longest number (in digits) accepted in a JSON value. */
     @WithDefault("1000")
     int maxJsonNumberLength();
-
-    /** Most keys one search-by-key request examines before it answers with what it found. */
-    @WithDefault("100000")
-    int keySearchScanBudget();
   }
 
   /** Dev-mode conveniences. */

@@ -1,6 +1,7 @@
 package io.kvgate.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -39,6 +40,12 @@ public class JsonValues {
   public byte[] requireObject(byte[] body) {
     if (body == null || body.length == 0) {
       throw KvException.validation("a request body is required: a JSON object");
+    }
+    if (body.length >= 3
+        && (body[0] & 0xff) == 0xef
+        && (body[1] & 0xff) == 0xbb
+        && (body[2] & 0xff) == 0xbf) {
+      throw KvException.validation("the body starts with a byte order mark; send plain UTF-8");
     }
     int bad = Utf8.firstInvalid(body);
     if (bad >= 0) {
@@ -80,6 +87,11 @@ public class JsonValues {
           && p.getLocation() != null) {
         at =
             " at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
+      }
+      if (e instanceof JsonParseException p
+          && p.getOriginalMessage() != null
+          && p.getOriginalMessage().startsWith("Duplicate field")) {
+        throw KvException.validation("a field name appears twice in one object" + at);
       }
       throw KvException.validation("malformed JSON" + at);
     }

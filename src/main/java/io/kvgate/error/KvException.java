@@ -17,6 +17,13 @@ public class KvException extends RuntimeException {
     return code;
   }
 
+  /** A bucket name the tenant already uses (400, as the public API has it). */
+  public static final class BucketExists extends KvException {
+    public BucketExists(String name) {
+      super(ErrorCode.VALIDATION_ERROR, "bucket '" + name + "' already exists");
+    }
+  }
+
   public static KvException validation(String message) {
     return new KvException(ErrorCode.VALIDATION_ERROR, message);
   }

@@ -158,7 +158,16 @@ public class BucketResource {
                       d.compression(),
                       d.storage(),
                       d.replicas());
-              return store.createBucket(Tenants.DEFAULT, bucket, config).replaceWith(Success.OK);
+              // Another request may create it first; then this one is an update after all.
+              return store
+                  .createBucket(Tenants.DEFAULT, bucket, config)
+                  .replaceWith(Success.OK)
+                  .onFailure(KvException.BucketExists.class)
+                  .recoverWithUni(
+                      () ->
+                          store
+                              .updateBucket(Tenants.DEFAULT, bucket, update)
+                              .map(again -> succeeded(again != null, bucket)));
             });
   }
 

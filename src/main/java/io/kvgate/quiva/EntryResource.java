@@ -31,6 +31,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -47,6 +48,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class EntryResource {
   private static final Base64.Encoder CURSOR_OUT = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder CURSOR_IN = Base64.getUrlDecoder();
+  // RFC 9110 IMF-fixdate: always a two-digit day (RFC_1123_DATE_TIME writes "2 Nov").
+  private static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
   private final KvStore store;
   private final JsonValues json;
@@ -115,7 +119,9 @@ public class EntryResource {
                         : "revision " + rev + " of key '" + key + "' is not kept");
               }
               if (notModified.contains(e.revision()) || "*".equals(ifNoneMatch)) {
-                return Response.notModified(Requests.etag(e.revision())).build();
+                return Response.status(Response.Status.NOT_MODIFIED)
+                    .header(HttpHeaders.ETAG, Requests.etag(e.revision()))
+                    .build();
               }
               JsonOut out = new JsonOut(e.value().length + 96 + 2 * key.length());
               out.raw("{\"body\":{\"key\":").string(key).raw(",\"value\":");
@@ -313,7 +319,7 @@ public class EntryResource {
   }
 
   private static String httpDate(Entry e) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(e.updated().atOffset(ZoneOffset.UTC));
+    return HTTP_DATE.format(e.updated().atOffset(ZoneOffset.UTC));
   }
 
   private static Response json(byte[] bytes) {

@@ -14,6 +14,7 @@ import io.kvgate.error.KvException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -87,10 +88,7 @@ public class RedisKvStore implements KvStore {
                     .script(scripts.bucketDrop, keys.bucket(id), tenant, "")
                     .chain(
                         dropped ->
-                            Uni.createFrom()
-                                .<Bucket>failure(
-                                    KvException.validation(
-                                        "bucket '" + name + "' already exists")));
+                            Uni.createFrom().<Bucket>failure(new KvException.BucketExists(name)));
               }
               ids.put(cacheKey(tenant, name), id);
               return getBucket(tenant, name);
@@ -482,7 +480,7 @@ public class RedisKvStore implements KvStore {
   }
 
   private static boolean isMissing(Response r) {
-    return r == null || r.get(0).toInteger() == -1;
+    return r == null || (r.type() == ResponseType.MULTI && r.get(0).toInteger() == -1);
   }
 
   private static List<Entry> entries(Response r, int from) {

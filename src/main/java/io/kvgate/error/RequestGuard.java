@@ -1,0 +1,177 @@
+package io.kvgate.error;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Checks what the HTTP layer would otherwise quietly rewrite or refuse with an empty body, before
+ * any resource sees the request: the raw path (the router normalises away {@code .}, {@code ..},
+ * {@code //} and {@code ;...}, which would turn a key into a bucket operation), a malformed
+ * Content-Type, and a body over the cap (413 before it is read, chunked or not).
+ */
+@Singleton
+public class RequestGuard {
+  private static final Set<HttpMethod> WITH_BODY =
+      Set.of(HttpMethod.PUT, HttpMethod.POST, HttpMethod.PATCH);
+
+  private final long max;
+
+  RequestGuard(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize max) {
+    this.max = max.asLongValue();
+  }
+
+  void install(@Observes Router router) {
+    router.errorHandler(413, rc -> tooLarge(rc.response()));
+    router.route().order(Integer.MIN_VALUE).handler(this::check);
+    router
+        .route()
+        .order(Integer.MIN_VALUE + 1)
+        .handler(
+            rc -> {
+              if (WITH_BODY.contains(rc.request().method())) {
+                rc.put(BodyHandler.class.getName(), null);
+              }
+              rc.next();
+            });
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(max);
+    router
+        .route()
+        .order(Integer.MIN_VALUE + 2)
+        .handler(
+            rc -> {
+              if (WITH_BODY.contains(rc.request().method())) {
+                body.handle(rc);
+              } else {
+                rc.next();
+              }
+            });
+  }
+
+  private void check(RoutingContext rc) {
+    String path = rc.request().path();
+    String problem = path == null ? null : pathProblem(path);
+    if (problem != null) {
+      refuse(rc.response(), ErrorCode.VALIDATION_ERROR, problem);
+      return;
+    }
+    String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && tooLong(length)) {
+      tooLarge(rc.response());
+      return;
+    }
+    String type = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type != null && !parses(type)) {
+      refuse(rc.response(), ErrorCode.UNSUPPORTED_MEDIA_TYPE, "malformed Content-Type");
+      return;
+    }
+    rc.next();
+  }
+
+  /**
+   * Why a raw API path cannot be taken as sent, or null. Segments must not be empty, {@code .} or
+   * {@code ..} (also percent-encoded), and must not hold {@code ;} or a broken percent-escape.
+   */
+  static String pathProblem(String path) {
+    if (!path.startsWith("/storage/") && !path.startsWith("/v2/")) {
+      return null;
+    }
+    String[] segments = path.split("/", -1);
+    for (int i = 1; i < segments.length; i++) {
+      String s = segments[i];
+      boolean last = i == segments.length - 1;
+      if (s.isEmpty()) {
+        if (last && !path.contains("/entries/")) {
+          continue; // a trailing slash on a collection path is harmless
+        }
+        return "the path has an empty segment: a key must not start or end with / or hold //";
+      }
+      if (s.indexOf(';') >= 0) {
+        return "the path must not contain ';'";
+      }
+      String decoded = decodeDots(s);
+      if (decoded == null) {
+        return "the path has a broken percent-escape";
+      }
+      if (decoded.equals(".") || decoded.equals("..")) {
+        return "the path has a '.' or '..' segment, which no key or name may have";
+      }
+    }
+    return null;
+  }
+
+  /** The segment with %2E turned into '.', or null when a percent-escape is broken. */
+  private static String decodeDots(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '%') {
+        out.append(c);
+        continue;
+      }
+      if (i + 2 >= s.length()
+          || Character.digit(s.charAt(i + 1), 16) < 0
+          || Character.digit(s.charAt(i + 2), 16) < 0) {
+        return null;
+      }
+      String hex = s.substring(i + 1, i + 3);
+      out.append(hex.equalsIgnoreCase("2e") ? "." : "%" + hex);
+      i += 2;
+    }
+    return out.toString();
+  }
+
+  private static boolean parses(String type) {
+    try {
+      MediaType.valueOf(type);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private boolean tooLong(String length) {
+    try {
+      return Long.parseLong(length.trim()) > max;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private void tooLarge(HttpServerResponse response) {
+    refuse(
+        response,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        "the request body is over the server's limit of " + max + " bytes");
+  }
+
+  private static void refuse(HttpServerResponse response, ErrorCode code, String message) {
+    if (response.ended()) {
+      return;
+    }
+    if (!response.headWritten()) {
+      response.setStatusCode(code.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+      if (code == ErrorCode.PAYLOAD_TOO_LARGE) {
+        response.putHeader(HttpHeaders.CONNECTION, "close");
+      }
+    }
+    response.end(
+        "{\"error\":\""
+            + code.code()
+            + "\",\"message\":\""
+            + message.replace("\\", "\\\\").replace("\"", "\\\"")
+            + "\"}");
+  }
+}

@@ -1,0 +1,36 @@
+package io.kvgate.redis;
+
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
+import io.vertx.redis.client.Command;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Ready while Redis answers a PING within the storage timeout: DOWN at once when it is gone, and
+ * within the timeout when it hangs. Says nothing about internals beyond "unreachable".
+ */
+@Readiness
+@Singleton
+public class RedisReadiness implements AsyncHealthCheck {
+  private final RedisCalls redis;
+
+  RedisReadiness(RedisCalls redis) {
+    this.redis = redis;
+  }
+
+  @Override
+  public Uni<HealthCheckResponse> call() {
+    return redis
+        .command(Command.PING)
+        .map(r -> HealthCheckResponse.named("redis").up().build())
+        .onFailure()
+        .recoverWithItem(
+            () ->
+                HealthCheckResponse.named("redis")
+                    .down()
+                    .withData("reason", "Redis is unreachable or did not answer in time")
+                    .build());
+  }
+}
