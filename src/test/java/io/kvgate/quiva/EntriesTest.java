@@ -39,7 +39,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -1124,11 +1123,7 @@ class EntriesTest {
 
   /** Rewrites the stored last-write time of an entry, as if it had been written then. */
   static void setUpdatedTime(String bucket, String key, long epochMillis) {
-    String prefix =
-        ConfigProvider.getConfig()
-            .getOptionalValue("kvgate.storage.key-prefix", String.class)
-            .orElse("kvg");
-    String data = prefix + ":{" + EntryApi.bucketId(bucket) + "}:d";
+    String data = EntryApi.redisKey(bucket, "d");
     String script =
         "local r = redis.call('HGET', KEYS[1], ARGV[1]) "
             + "local n1 = string.find(r, '\\n', 1, true) "

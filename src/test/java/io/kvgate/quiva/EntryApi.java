@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Shared steps of the entry tests: a fresh bucket per test, plain writes and reads, and a raw HTTP
@@ -96,6 +97,18 @@ final class EntryApi {
   /** The bucket's revision counter (K3 status.revision). */
   static long bucketRevision(String bucket) {
     return bucketDetail(bucket).getLong("status.revision");
+  }
+
+  /**
+   * The Redis key of one of the bucket's structures: {@code m} meta hash, {@code d} data hash,
+   * {@code k} key index, {@code x} expiry index, {@code h} history (see prelude.lua).
+   */
+  static String redisKey(String bucket, String structure) {
+    String prefix =
+        ConfigProvider.getConfig()
+            .getOptionalValue("kvgate.storage.key-prefix", String.class)
+            .orElse("kvg");
+    return prefix + ":{" + bucketId(bucket) + "}:" + structure;
   }
 
   static URI uri(String pathAndQuery) {
