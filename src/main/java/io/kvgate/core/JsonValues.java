@@ -91,7 +91,7 @@ public class JsonValues {
       if (e instanceof JsonParseException p
           && p.getOriginalMessage() != null
           && p.getOriginalMessage().startsWith("Duplicate field")) {
-        throw KvException.validation("a field name appears twice in one object" + at);
+        throw KvException.validation("a field name appears twice in one JSON object" + at);
       }
       throw KvException.validation("malformed JSON" + at);
     }

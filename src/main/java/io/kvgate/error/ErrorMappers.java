@@ -43,6 +43,16 @@ public class ErrorMappers {
     return Response.fromResponse(render(code, message)).status(status).build();
   }
 
+  /** The HTTP layer cut a chunked body off at the cap and has already answered 413. */
+  @ServerExceptionMapper
+  public Response bodyCutOff(java.io.IOException e) {
+    if ("Request too large".equals(e.getMessage())) {
+      Log.debug("request body over the cap, refused by the HTTP layer");
+      return render(ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE.defaultMessage());
+    }
+    return unexpected(e);
+  }
+
   @ServerExceptionMapper
   public Response unexpected(Throwable e) {
     Log.error("unexpected failure", e);

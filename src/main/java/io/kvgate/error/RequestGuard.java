@@ -2,28 +2,23 @@ package io.kvgate.error;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.MediaType;
-import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Checks what the HTTP layer would otherwise quietly rewrite or refuse with an empty body, before
  * any resource sees the request: the raw path (the router normalises away {@code .}, {@code ..},
  * {@code //} and {@code ;...}, which would turn a key into a bucket operation), a malformed
- * Content-Type, and a body over the cap (413 before it is read, chunked or not).
+ * Content-Type, and a body whose Content-Length is over the cap (413 before it is read; a chunked
+ * body is cut off at the same cap by the HTTP layer, whose 413 has no body).
  */
 @Singleton
 public class RequestGuard {
-  private static final Set<HttpMethod> WITH_BODY =
-      Set.of(HttpMethod.PUT, HttpMethod.POST, HttpMethod.PATCH);
-
   private final long max;
 
   RequestGuard(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize max) {
@@ -33,28 +28,6 @@ public class RequestGuard {
   void install(@Observes Router router) {
     router.errorHandler(413, rc -> tooLarge(rc.response()));
     router.route().order(Integer.MIN_VALUE).handler(this::check);
-    router
-        .route()
-        .order(Integer.MIN_VALUE + 1)
-        .handler(
-            rc -> {
-              if (WITH_BODY.contains(rc.request().method())) {
-                rc.put(BodyHandler.class.getName(), null);
-              }
-              rc.next();
-            });
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(max);
-    router
-        .route()
-        .order(Integer.MIN_VALUE + 2)
-        .handler(
-            rc -> {
-              if (WITH_BODY.contains(rc.request().method())) {
-                body.handle(rc);
-              } else {
-                rc.next();
-              }
-            });
   }
 
   private void check(RoutingContext rc) {

@@ -24,11 +24,11 @@ public class RedisReadiness implements AsyncHealthCheck {
   public Uni<HealthCheckResponse> call() {
     return redis
         .command(Command.PING)
-        .map(r -> HealthCheckResponse.named("redis").up().build())
+        .map(r -> HealthCheckResponse.named("Redis").up().build())
         .onFailure()
         .recoverWithItem(
             () ->
-                HealthCheckResponse.named("redis")
+                HealthCheckResponse.named("Redis")
                     .down()
                     .withData("reason", "Redis is unreachable or did not answer in time")
                     .build());

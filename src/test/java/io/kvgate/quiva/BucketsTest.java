@@ -40,7 +40,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -659,10 +658,6 @@ class BucketsTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: concurrent PUT /storage/kv/{bucket} on a missing bucket: the callers that lose the"
-            + " create race answer 400 'already exists' instead of updating the bucket the winner"
-            + " made (BucketResource.update does not fall back to an update)")
     void concurrentUpsertsOfAMissingBucketAllSucceed() throws Exception {
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
@@ -893,10 +888,6 @@ class BucketsTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: DELETE /storage/kv/{bucket}/purge of an existing bucket answers 500 internal_error"
-            + " although the purge is done: bucket_purge.lua returns an integer and"
-            + " RedisKvStore.onBucket/isMissing calls get(0) on it")
     void purgeAnswersSuccess() {
       String bucket = create();
       write(bucket, "k", "{\"v\":1}");
@@ -904,7 +895,6 @@ class BucketsTest {
     }
 
     @Test
-    @Disabled("BUG: purge answers 500 internal_error, see purgeAnswersSuccess")
     void purgeOfAnEmptyBucketAnswersSuccess() {
       String bucket = create();
       assertSuccess(given().delete("/storage/kv/" + bucket + "/purge"));

@@ -17,7 +17,6 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -232,10 +231,6 @@ class HistoryTest {
   }
 
   @Nested
-  @Disabled(
-      "BUG: DELETE /storage/kv/{bucket}/purge answers 500 internal_error: bucket_purge.lua"
-          + " returns an integer, but RedisKvStore.onBucket/isMissing calls get(0) on it"
-          + " (UnsupportedOperationException: This type doesn't hold an Array type)")
   class Purge {
 
     @Test

@@ -19,7 +19,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -216,10 +215,6 @@ class OutageTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: while Redis accepts connections but does not answer, /q/health/ready hangs until"
-            + " Redis answers again (4.1 s for a 4 s pause, 7 s for a 9 s one) and then says UP;"
-            + " expected DOWN within the storage timeout")
     void readinessIsDownInTime() {
       Timed t = timedGet("/q/health/ready");
       assertEquals(503, t.response().statusCode(), t.millis() + " ms: " + t.response().body());
