@@ -1,8 +1,7 @@
 -- ARGV: tenant, name, key, revision ('' = live). Returns {-1} no bucket, {0} none, {1, rec}.
 if not bucket(ARGV[1], ARGV[2]) then return {-1} end
 local now = now_ms()
-redis.call('HINCRBY', M, 'reads', 1)
-redis.call('HSET', M, 'accessed', now)
+count_access('reads', now)
 local key = ARGV[3]
 local rec = live(key, now)
 if ARGV[4] == '' then

@@ -2,8 +2,7 @@
 -- with history members oldest first.
 if not bucket(ARGV[1], ARGV[2]) then return {-1} end
 local now = now_ms()
-redis.call('HINCRBY', M, 'reads', 1)
-redis.call('HSET', M, 'accessed', now)
+count_access('reads', now)
 local key = ARGV[3]
 local rec = live(key, now)
 local out = {1, rec or ''}

@@ -3,8 +3,7 @@
 if not bucket(ARGV[1], ARGV[2]) then return {-1} end
 local now = now_ms()
 reap(now, 100)
-redis.call('HINCRBY', M, 'lists', 1)
-redis.call('HSET', M, 'accessed', now)
+count_access('lists', now)
 local prefix, after, limit = ARGV[3], ARGV[4], tonumber(ARGV[5])
 local from = '[' .. prefix
 if after ~= '' and after >= prefix then from = '(' .. after end
@@ -18,18 +17,7 @@ while found < limit and rounds < 8 do
   local want = limit - found
   local keys = redis.call('ZRANGEBYLEX', K, from, to, 'LIMIT', 0, want)
   if #keys == 0 then return out end
-  local recs = redis.call('HMGET', D, unpack(keys))
-  for i, key in ipairs(keys) do
-    local rec = recs[i]
-    if rec then
-      local exp = rec_expires(rec)
-      if exp == 0 or exp > now then
-        out[#out + 1] = key
-        out[#out + 1] = rec
-        found = found + 1
-      end
-    end
-  end
+  found = found + append_live(keys, now, out, want)
   from = '(' .. keys[#keys]
   if #keys < want then return out end
 end

@@ -124,6 +124,31 @@ local function cond_ok(cur, im, inm)
   return true
 end
 
+-- Bookkeeping of a read or a list: its counter and the bucket's accessed time.
+local function count_access(counter, now)
+  redis.call('HINCRBY', M, counter, 1)
+  redis.call('HSET', M, 'accessed', now)
+end
+
+-- Appends key, record pairs for the live entries among keys to out; returns how many.
+local function append_live(keys, now, out, max)
+  if #keys == 0 then return 0 end
+  local recs = redis.call('HMGET', D, unpack(keys))
+  local n = 0
+  for i, key in ipairs(keys) do
+    local rec = recs[i]
+    if rec and n < max then
+      local exp = rec_expires(rec)
+      if exp == 0 or exp > now then
+        out[#out + 1] = key
+        out[#out + 1] = rec
+        n = n + 1
+      end
+    end
+  end
+  return n
+end
+
 -- Live entry count: stored count less entries whose expiry passed but are not yet removed.
 local function live_count(now)
   local c = tonumber(redis.call('HGET', M, 'count') or '0')

@@ -4,10 +4,7 @@ if not bucket(ARGV[1], ARGV[2]) then return {-1} end
 local now = now_ms()
 local prefix, glob, after = ARGV[3], ARGV[4], ARGV[5]
 local limit, budget = tonumber(ARGV[6]), tonumber(ARGV[7])
-if after == '' then
-  redis.call('HINCRBY', M, 'lists', 1)
-  redis.call('HSET', M, 'accessed', now)
-end
+if after == '' then count_access('lists', now) end
 
 -- Glob match of * and ? in O(len(p) * len(s)) at worst: no backtracking blow-up.
 local function match(p, s)
@@ -43,21 +40,8 @@ while scanned < budget do
   for _, key in ipairs(keys) do
     if match(glob, key) then hits[#hits + 1] = key end
   end
-  if #hits > 0 then
-    local recs = redis.call('HMGET', D, unpack(hits))
-    for i, key in ipairs(hits) do
-      local rec = recs[i]
-      if rec then
-        local exp = rec_expires(rec)
-        if exp == 0 or exp > now then
-          out[#out + 1] = key
-          out[#out + 1] = rec
-          found = found + 1
-          if found == limit then return out end
-        end
-      end
-    end
-  end
+  found = found + append_live(hits, now, out, limit - found)
+  if found == limit then return out end
   from = '(' .. keys[#keys]
 end
 out[2] = string.sub(from, 2)
