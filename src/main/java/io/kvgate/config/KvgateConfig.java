@@ -3,6 +3,7 @@ package io.kvgate.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Application settings, all under {@code kvgate.*} (environment: {@code KVGATE_*}). */
 @ConfigMapping(prefix = "kvgate")
@@ -16,6 +17,57 @@ public interface KvgateConfig {
 
   /** Dev-mode conveniences. */
   Dev dev();
+
+  /** Authentication: JWT claims, API keys and the bootstrap key. */
+  Auth auth();
+
+  /** Rate limits per principal and per bucket, counted across replicas. */
+  RateLimit rateLimit();
+
+  /** Authentication settings. */
+  interface Auth {
+    /** JWT claim that names the caller's tenant. */
+    @WithDefault("tenant")
+    String tenantClaim();
+
+    /** JWT claim with bucket-name globs that narrow the caller's permissions. */
+    @WithDefault("buckets")
+    String bucketsClaim();
+
+    /** An admin API key accepted for the bootstrap tenant (a secret: give it by environment). */
+    Optional<String> bootstrapApiKey();
+
+    /** The tenant the bootstrap key acts for. */
+    @WithDefault("default")
+    String bootstrapTenant();
+
+    /** How long a verified API key is trusted without asking Redis again (revocation bound). */
+    @WithDefault("500ms")
+    Duration keyCacheTtl();
+  }
+
+  /** Rate-limit settings. */
+  interface RateLimit {
+    /** Whether requests are rate limited at all. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Requests one principal may make per window, across all replicas. */
+    @WithDefault("1000")
+    long perPrincipal();
+
+    /** Requests one bucket may receive per window, across all replicas. */
+    @WithDefault("5000")
+    long perBucket();
+
+    /** The counting window. */
+    @WithDefault("1s")
+    Duration window();
+
+    /** How often a replica adds its counts to the shared ones in Redis. */
+    @WithDefault("100ms")
+    Duration syncInterval();
+  }
 
   /** Storage-backend settings. */
   interface Storage {

@@ -1,7 +1,11 @@
 package io.kvgate.error;
 
 import io.kvgate.quiva.QuivaDtos.ErrorBody;
+import io.kvgate.security.CredentialRefused;
 import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -12,6 +16,46 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * its stack trace. No library message or class name reaches a response body.
  */
 public class ErrorMappers {
+
+  @ServerExceptionMapper
+  public Response rateLimited(KvException.RateLimited e) {
+    Log.debugf("rate_limited: %s", e.getMessage());
+    return Response.status(429)
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .header("Retry-After", e.retryAfter())
+        .entity(new ErrorBody(ErrorCode.RATE_LIMITED.code(), e.getMessage(), e.retryAfter()))
+        .build();
+  }
+
+  /** A credential was given and is wrong, expired or unknown. */
+  @ServerExceptionMapper
+  public Response authenticationFailed(AuthenticationFailedException e) {
+    Log.debugf("unauthorized: %s", e.getMessage());
+    // Only our own reasons are told; a token library's words may describe internals.
+    String message =
+        CredentialRefused.isSafe(e)
+            ? e.getMessage()
+            : "the credential is not valid: check its signature, expiry, issuer and audience";
+    return challenge(render(ErrorCode.UNAUTHORIZED, message));
+  }
+
+  /** No credential at all. */
+  @ServerExceptionMapper
+  public Response unauthorized(UnauthorizedException e) {
+    return challenge(
+        render(
+            ErrorCode.UNAUTHORIZED,
+            "a credential is required: X-Api-Key, or Authorization: Bearer with a JWT or API key"));
+  }
+
+  @ServerExceptionMapper
+  public Response forbidden(ForbiddenException e) {
+    return render(ErrorCode.FORBIDDEN, ErrorCode.FORBIDDEN.defaultMessage());
+  }
+
+  private static Response challenge(Response response) {
+    return Response.fromResponse(response).header("WWW-Authenticate", "Bearer").build();
+  }
 
   @ServerExceptionMapper
   public Response kv(KvException e) {

@@ -24,6 +24,26 @@ public class KvException extends RuntimeException {
     }
   }
 
+  /** A rate limit reached: 429 with the seconds until the window turns. */
+  public static final class RateLimited extends KvException {
+    private final long limit;
+    private final long retryAfter;
+
+    public RateLimited(long limit, long retryAfter) {
+      super(ErrorCode.RATE_LIMITED, "rate limit of " + limit + " requests reached; retry later");
+      this.limit = limit;
+      this.retryAfter = retryAfter;
+    }
+
+    public long limit() {
+      return limit;
+    }
+
+    public long retryAfter() {
+      return retryAfter;
+    }
+  }
+
   public static KvException validation(String message) {
     return new KvException(ErrorCode.VALIDATION_ERROR, message);
   }

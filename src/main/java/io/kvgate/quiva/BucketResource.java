@@ -8,7 +8,6 @@ import io.kvgate.core.BucketUpdate;
 import io.kvgate.core.JsonValues;
 import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
-import io.kvgate.core.Tenants;
 import io.kvgate.error.KvException;
 import io.kvgate.quiva.QuivaDtos.BucketConfigView;
 import io.kvgate.quiva.QuivaDtos.BucketDetail;
@@ -22,6 +21,10 @@ import io.kvgate.quiva.QuivaDtos.StreamConfig;
 import io.kvgate.quiva.QuivaDtos.StreamInfo;
 import io.kvgate.quiva.QuivaDtos.StreamState;
 import io.kvgate.quiva.QuivaDtos.Success;
+import io.kvgate.security.Access;
+import io.kvgate.security.Caller;
+import io.kvgate.security.Permission;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -46,15 +49,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/storage/kv")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "KV Buckets")
+@Authenticated
 public class BucketResource {
   private final KvStore store;
   private final JsonValues json;
   private final ObjectMapper mapper;
+  private final Access access;
 
-  BucketResource(KvStore store, JsonValues json, ObjectMapper mapper) {
+  BucketResource(KvStore store, JsonValues json, ObjectMapper mapper, Access access) {
     this.store = store;
     this.json = json;
     this.mapper = mapper;
+    this.access = access;
   }
 
   @GET
@@ -62,12 +68,14 @@ public class BucketResource {
   @APIResponse(responseCode = "200", description = "The tenant's buckets, oldest first")
   public Uni<BucketListResponse> list() {
     long start = System.nanoTime();
+    Caller caller = access.require(Permission.READ, null);
     return store
-        .listBuckets(Tenants.DEFAULT)
+        .listBuckets(caller.tenant())
         .map(
             buckets -> {
               List<BucketListItem> items =
                   buckets.stream()
+                      .filter(b -> caller.mayUse(b.name()))
                       .map(
                           b ->
                               new BucketListItem(
@@ -97,7 +105,8 @@ public class BucketResource {
     JsonNode req = parse(headers, body);
     String name = Names.requireBucketName(Fields.string(req, "bucket"));
     BucketConfig config = configFrom(req);
-    return store.createBucket(Tenants.DEFAULT, name, config).replaceWith(Success.OK);
+    String tenant = access.require(Permission.ADMIN, name).tenant();
+    return store.createBucket(tenant, name, config).replaceWith(Success.OK);
   }
 
   @GET
@@ -108,7 +117,8 @@ public class BucketResource {
   public Uni<BucketResponse> get(@PathParam("bucket") String bucket) {
     long start = System.nanoTime();
     Names.requireBucketName(bucket);
-    return store.getBucket(Tenants.DEFAULT, bucket).map(b -> detail(required(b, bucket), start));
+    String tenant = access.require(Permission.READ, bucket).tenant();
+    return store.getBucket(tenant, bucket).map(b -> detail(required(b, bucket), start));
   }
 
   @PUT
@@ -124,6 +134,7 @@ public class BucketResource {
   @APIResponse(responseCode = "200", description = "Updated or created")
   public Uni<Success> update(@PathParam("bucket") String bucket, HttpHeaders headers, byte[] body) {
     Names.requireBucketName(bucket);
+    String tenant = access.require(Permission.ADMIN, bucket).tenant();
     JsonNode req = parse(headers, body);
     for (String fixed : List.of("history", "compression", "replicas", "storage", "bucket")) {
       if (req.has(fixed) && !(fixed.equals("bucket") && bucket.equals(req.get(fixed).asText()))) {
@@ -141,7 +152,7 @@ public class BucketResource {
             Fields.limit(req, "max_value_size", Integer.MAX_VALUE),
             Fields.integer(req, "ttl", 0, Limits.MAX_TTL_SECONDS));
     return store
-        .updateBucket(Tenants.DEFAULT, bucket, update)
+        .updateBucket(tenant, bucket, update)
         .chain(
             updated -> {
               if (updated != null) {
@@ -160,13 +171,13 @@ public class BucketResource {
                       d.replicas());
               // Another request may create it first; then this one is an update after all.
               return store
-                  .createBucket(Tenants.DEFAULT, bucket, config)
+                  .createBucket(tenant, bucket, config)
                   .replaceWith(Success.OK)
                   .onFailure(KvException.BucketExists.class)
                   .recoverWithUni(
                       () ->
                           store
-                              .updateBucket(Tenants.DEFAULT, bucket, update)
+                              .updateBucket(tenant, bucket, update)
                               .map(again -> succeeded(again != null, bucket)));
             });
   }
@@ -178,7 +189,8 @@ public class BucketResource {
   @APIResponse(responseCode = "404", description = "No such bucket")
   public Uni<Success> delete(@PathParam("bucket") String bucket) {
     Names.requireBucketName(bucket);
-    return store.deleteBucket(Tenants.DEFAULT, bucket).map(done -> succeeded(done, bucket));
+    String tenant = access.require(Permission.ADMIN, bucket).tenant();
+    return store.deleteBucket(tenant, bucket).map(done -> succeeded(done, bucket));
   }
 
   @DELETE
@@ -188,7 +200,8 @@ public class BucketResource {
   @APIResponse(responseCode = "404", description = "No such bucket")
   public Uni<Success> purge(@PathParam("bucket") String bucket) {
     Names.requireBucketName(bucket);
-    return store.purgeBucket(Tenants.DEFAULT, bucket).map(done -> succeeded(done, bucket));
+    String tenant = access.require(Permission.ADMIN, bucket).tenant();
+    return store.purgeBucket(tenant, bucket).map(done -> succeeded(done, bucket));
   }
 
   private JsonNode parse(HttpHeaders headers, byte[] body) {

@@ -7,13 +7,15 @@ import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
-import io.kvgate.core.Tenants;
 import io.kvgate.error.KvException;
 import io.kvgate.quiva.QuivaDtos.EntryListResponse;
 import io.kvgate.quiva.QuivaDtos.EntryResponse;
 import io.kvgate.quiva.QuivaDtos.HistoryResponse;
 import io.kvgate.quiva.QuivaDtos.KeySearchResponse;
 import io.kvgate.quiva.QuivaDtos.Success;
+import io.kvgate.security.Access;
+import io.kvgate.security.Permission;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -45,6 +47,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/storage/kv/{bucket}")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "KV Entries")
+@Authenticated
 public class EntryResource {
   private static final Base64.Encoder CURSOR_OUT = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder CURSOR_IN = Base64.getUrlDecoder();
@@ -54,10 +57,12 @@ public class EntryResource {
 
   private final KvStore store;
   private final JsonValues json;
+  private final Access access;
 
-  EntryResource(KvStore store, JsonValues json) {
+  EntryResource(KvStore store, JsonValues json, Access access) {
     this.store = store;
     this.json = json;
+    this.access = access;
   }
 
   @GET
@@ -76,12 +81,11 @@ public class EntryResource {
       @QueryParam("cursor") @Parameter(description = "next_cursor of the previous page")
           String cursor) {
     Names.requireBucketName(bucket);
+    String tenant = access.require(Permission.READ, bucket).tenant();
     int n = Requests.intParam("limit", limit, 1, Limits.MAX_LIMIT, Limits.DEFAULT_LIMIT);
     String p = Names.requirePrefix(prefix);
     String after = decodeCursor(cursor);
-    return store
-        .list(Tenants.DEFAULT, bucket, p, after, n)
-        .map(page -> json(renderPage(bucket, n, page)));
+    return store.list(tenant, bucket, p, after, n).map(page -> json(renderPage(bucket, n, page)));
   }
 
   @GET
@@ -104,12 +108,13 @@ public class EntryResource {
       @QueryParam("revision") @Parameter(description = "a kept revision to read") String revision,
       @HeaderParam("If-None-Match") String ifNoneMatch) {
     Names.requireBucketName(bucket);
+    String tenant = access.require(Permission.READ, bucket).tenant();
     Names.requireKey(key);
     Long rev = Requests.longParam("revision", revision, 1, Long.MAX_VALUE);
     List<Long> notModified =
         "*".equals(ifNoneMatch) ? List.of() : Requests.revisions("If-None-Match", ifNoneMatch);
     return store
-        .get(Tenants.DEFAULT, bucket, key, rev)
+        .get(tenant, bucket, key, rev)
         .map(
             e -> {
               if (e == null) {
@@ -163,13 +168,14 @@ public class EntryResource {
       HttpHeaders headers,
       byte[] body) {
     Names.requireBucketName(bucket);
+    String tenant = access.require(Permission.WRITE, bucket).tenant();
     Names.requireKey(key);
     Long ttlSeconds = Requests.longParam("ttl", ttl, 0, Limits.MAX_TTL_SECONDS);
     Precondition pre = Requests.precondition(ifMatch, ifNoneMatch);
     Requests.requireJsonContentType(headers);
     byte[] value = json.requireObject(body);
     return store
-        .put(Tenants.DEFAULT, bucket, key, value, Entry.JSON, null, ttlSeconds, pre)
+        .put(tenant, bucket, key, value, Entry.JSON, null, ttlSeconds, pre)
         .map(
             rev ->
                 Response.ok(Success.OK, MediaType.APPLICATION_JSON_TYPE)
@@ -191,10 +197,11 @@ public class EntryResource {
       @PathParam("key") String key,
       @HeaderParam("If-Match") String ifMatch) {
     Names.requireBucketName(bucket);
+    String tenant = access.require(Permission.WRITE, bucket).tenant();
     Names.requireKey(key);
     Precondition pre = Requests.precondition(ifMatch, null);
     return store
-        .delete(Tenants.DEFAULT, bucket, key, pre)
+        .delete(tenant, bucket, key, pre)
         .map(
             rev -> {
               if (rev == null) {
@@ -216,9 +223,10 @@ public class EntryResource {
   @APIResponse(responseCode = "404", description = "No such bucket, or nothing kept for the key")
   public Uni<Response> history(@PathParam("bucket") String bucket, @PathParam("key") String key) {
     Names.requireBucketName(bucket);
+    String tenant = access.require(Permission.READ, bucket).tenant();
     Names.requireKey(key);
     return store
-        .history(Tenants.DEFAULT, bucket, key)
+        .history(tenant, bucket, key)
         .map(
             items -> {
               if (items.isEmpty()) {
@@ -260,10 +268,11 @@ public class EntryResource {
           String search,
       @QueryParam("limit") @Parameter(description = "1-1000, default 10") String limit) {
     Names.requireBucketName(bucket);
+    String tenant = access.require(Permission.READ, bucket).tenant();
     String glob = Names.requireGlob(search);
     int n = Requests.intParam("limit", limit, 1, Limits.MAX_LIMIT, Limits.DEFAULT_LIMIT);
     return store
-        .searchKeys(Tenants.DEFAULT, bucket, glob, n)
+        .searchKeys(tenant, bucket, glob, n)
         .map(
             entries -> {
               JsonOut out = new JsonOut(256);

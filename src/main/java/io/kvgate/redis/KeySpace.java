@@ -30,6 +30,21 @@ public class KeySpace {
     return List.of(base + "names", base + "created");
   }
 
+  /** An API key's record, by the SHA-256 of its secret. */
+  String apiKey(String secretHash) {
+    return prefix + ":apikey:" + secretHash;
+  }
+
+  /** A tenant's API keys: id to secret hash. */
+  String tenantApiKeys(String tenant) {
+    return prefix + ":{t:" + tenant + "}:apikeys";
+  }
+
+  /** A shared rate-limit counter of one window. */
+  String rateCounter(String subject, long window) {
+    return prefix + ":rl:" + subject + ":" + window;
+  }
+
   /** Ids of the buckets that have (or had) entries with an expiry, for the background reaper. */
   String expiringBuckets() {
     return prefix + ":expiring-buckets";

@@ -23,6 +23,7 @@ public class Scripts {
   final Script reap = bucketScript("reap");
   final Script tenantClaim = Script.of("tenant_claim", read("tenant_claim"));
   final Script tenantRelease = Script.of("tenant_release", read("tenant_release"));
+  final Script rateAdd = Script.of("rate_add", read("rate_add"));
 
   private static Script bucketScript(String name) {
     return Script.of(name, read("prelude") + "\n" + read(name));

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.kvgate.support.TestAuth;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -129,7 +130,9 @@ final class EntryApi {
   }
 
   static HttpRequest.Builder request(String pathAndQuery) {
-    return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
+    return HttpRequest.newBuilder(uri(pathAndQuery))
+        .timeout(Duration.ofSeconds(30))
+        .header("X-Api-Key", TestAuth.BOOTSTRAP_KEY);
   }
 
   static HttpResponse<String> rawPut(String pathAndQuery, String json, String... headers) {

@@ -82,7 +82,10 @@ public final class RawHttp {
         .append(method)
         .append(' ')
         .append(path)
-        .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n")
+        .append("X-Api-Key: ")
+        .append(TestAuth.BOOTSTRAP_KEY)
+        .append("\r\n");
   }
 
   private static Reply exchange(byte[] head, byte[] body, long chunkedFill, byte[] suffix) {

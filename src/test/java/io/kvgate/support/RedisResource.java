@@ -1,6 +1,7 @@
 package io.kvgate.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.restassured.RestAssured;
 import java.util.Map;
 
 /**
@@ -20,7 +21,21 @@ public class RedisResource implements QuarkusTestResourceLifecycleManager {
 
   @Override
   public Map<String, String> start() {
-    return Map.of("quarkus.redis.hosts", server().uri());
+    // Every RestAssured request carries the bootstrap key unless it brings its own credential.
+    RestAssured.filters(
+        (request, response, context) -> {
+          if (!request.getHeaders().hasHeaderWithName("X-Api-Key")
+              && !request.getHeaders().hasHeaderWithName("Authorization")) {
+            request.header("X-Api-Key", TestAuth.BOOTSTRAP_KEY);
+          }
+          return context.next(request, response);
+        });
+    return Map.of(
+        "quarkus.redis.hosts", server().uri(),
+        "kvgate.auth.bootstrap-api-key", TestAuth.BOOTSTRAP_KEY,
+        "mp.jwt.verify.publickey.location", "jwt/public-keys.jwks",
+        "mp.jwt.verify.issuer", TestAuth.ISSUER,
+        "mp.jwt.verify.audiences", TestAuth.AUDIENCE);
   }
 
   @Override

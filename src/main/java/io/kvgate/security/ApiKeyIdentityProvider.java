@@ -1,0 +1,113 @@
+package io.kvgate.security;
+
+import io.kvgate.config.KvgateConfig;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Verifies API keys: the bootstrap key by constant-time comparison of digests, others by looking
+ * the digest up in Redis. A verified key is trusted for {@code kvgate.auth.key-cache-ttl} (500 ms
+ * by default), so a revoked key is refused by every replica within that bound, and a revocation
+ * through this replica at once.
+ */
+@ApplicationScoped
+public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
+  private static final int CACHE_MAX = 50_000;
+  private static final long TOUCH_EVERY_MS = 60_000;
+
+  private final ApiKeyStore store;
+  private final BootstrapKey bootstrap;
+  private final long cacheTtlNanos;
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private final Map<String, Long> lastTouch = new ConcurrentHashMap<>();
+
+  private record Cached(ApiKey key, long verifiedAt) {}
+
+  ApiKeyIdentityProvider(ApiKeyStore store, BootstrapKey bootstrap, KvgateConfig config) {
+    this.store = store;
+    this.bootstrap = bootstrap;
+    this.cacheTtlNanos = config.auth().keyCacheTtl().toNanos();
+  }
+
+  @Override
+  public Class<ApiKeyRequest> getRequestType() {
+    return ApiKeyRequest.class;
+  }
+
+  @Override
+  public Uni<SecurityIdentity> authenticate(
+      ApiKeyRequest request, AuthenticationRequestContext context) {
+    String secret = request.key();
+    if (!Secrets.isKeyFormat(secret)) {
+      return refuse("malformed API key: expected kvg_ and at least 32 letters or digits");
+    }
+    byte[] digest = Secrets.sha256(secret);
+    if (bootstrap.matches(digest)) {
+      return Uni.createFrom()
+          .item(
+              identity(
+                  new Caller(bootstrap.tenant(), "bootstrap", EnumSet.of(Permission.ADMIN), null)));
+    }
+    String hash = Secrets.hex(digest);
+    long now = System.nanoTime();
+    Cached cached = cache.get(hash);
+    if (cached != null && now - cached.verifiedAt() < cacheTtlNanos) {
+      return verified(cached.key(), hash);
+    }
+    return store
+        .findByHash(hash)
+        .chain(
+            key -> {
+              if (key == null) {
+                cache.remove(hash);
+                return refuse("unknown or revoked API key");
+              }
+              if (cache.size() >= CACHE_MAX) {
+                cache.clear();
+              }
+              cache.put(hash, new Cached(key, System.nanoTime()));
+              return verified(key, hash);
+            });
+  }
+
+  /** Forgets a key at once (it was revoked through this replica). */
+  void forget(String tenant, String id) {
+    cache.values().removeIf(c -> c.key().tenant().equals(tenant) && c.key().id().equals(id));
+  }
+
+  private Uni<SecurityIdentity> verified(ApiKey key, String hash) {
+    Instant now = Instant.now();
+    if (key.expired(now)) {
+      return refuse("expired API key");
+    }
+    Long touched = lastTouch.get(hash);
+    if (touched == null || now.toEpochMilli() - touched > TOUCH_EVERY_MS) {
+      lastTouch.put(hash, now.toEpochMilli());
+      store.touch(hash, now);
+    }
+    return Uni.createFrom()
+        .item(
+            identity(
+                new Caller(key.tenant(), "key:" + key.id(), key.permissions(), key.buckets())));
+  }
+
+  private static SecurityIdentity identity(Caller caller) {
+    return QuarkusSecurityIdentity.builder()
+        .setPrincipal(new QuarkusPrincipal(caller.principal()))
+        .addAttribute(Caller.ATTRIBUTE, caller)
+        .build();
+  }
+
+  private static Uni<SecurityIdentity> refuse(String why) {
+    return Uni.createFrom().failure(CredentialRefused.because(why));
+  }
+}

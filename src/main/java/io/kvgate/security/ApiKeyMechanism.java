@@ -1,0 +1,86 @@
+package io.kvgate.security;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.quarkus.security.credential.TokenCredential;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+
+/**
+ * Finds an API key in a request: {@code X-Api-Key}, {@code Authorization: Bearer} with a value that
+ * is not a JWT, or {@code ?token=} on {@code /v2} and watch routes (where a JWT is accepted too,
+ * since browsers' EventSource cannot send headers). With none of them it answers empty, so the JWT
+ * mechanism gets its turn.
+ */
+@ApplicationScoped
+@Priority(2000)
+public class ApiKeyMechanism implements HttpAuthenticationMechanism {
+  static final String HEADER = "X-Api-Key";
+
+  @Override
+  public Uni<SecurityIdentity> authenticate(
+      RoutingContext context, IdentityProviderManager identityProviderManager) {
+    AuthenticationRequest request = credential(context);
+    if (request == null) {
+      return Uni.createFrom().nullItem();
+    }
+    HttpSecurityUtils.setRoutingContextAttribute(request, context);
+    return identityProviderManager.authenticate(request);
+  }
+
+  private static AuthenticationRequest credential(RoutingContext context) {
+    String header = context.request().getHeader(HEADER);
+    if (header != null) {
+      return new ApiKeyRequest(header.trim());
+    }
+    String authorization = context.request().getHeader("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String value = authorization.substring(7).trim();
+      return Secrets.looksLikeJwt(value) ? null : new ApiKeyRequest(value);
+    }
+    String path = context.normalizedPath();
+    if (path.startsWith("/v2/") || path.endsWith("/watch")) {
+      String token = context.request().getParam("token");
+      if (token != null && !token.isEmpty()) {
+        return Secrets.looksLikeJwt(token)
+            ? new TokenAuthenticationRequest(new TokenCredential(token, "bearer"))
+            : new ApiKeyRequest(token);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public Uni<ChallengeData> getChallenge(RoutingContext context) {
+    return Uni.createFrom()
+        .item(
+            new ChallengeData(
+                HttpResponseStatus.UNAUTHORIZED.code(), "WWW-Authenticate", "Bearer"));
+  }
+
+  @Override
+  public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+    return Set.of(ApiKeyRequest.class, TokenAuthenticationRequest.class);
+  }
+
+  @Override
+  public Uni<HttpCredentialTransport> getCredentialTransport(RoutingContext context) {
+    return Uni.createFrom()
+        .item(new HttpCredentialTransport(HttpCredentialTransport.Type.OTHER_HEADER, HEADER));
+  }
+
+  @Override
+  public int getPriority() {
+    return 2000;
+  }
+}
