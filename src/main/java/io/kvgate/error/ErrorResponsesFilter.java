@@ -36,6 +36,9 @@ public class ErrorResponsesFilter implements OASFilter {
       return;
     }
     addIfMissing(responses, "400", "Invalid request");
+    addIfMissing(responses, "401", "No credential, or a wrong, expired or revoked one");
+    addIfMissing(responses, "403", "The credential does not allow this operation or bucket");
+    addIfMissing(responses, "429", "Rate limit reached; Retry-After says when to come back");
     addIfMissing(responses, "500", "Internal error");
     addIfMissing(responses, "503", "Redis unreachable or too slow");
     for (Map.Entry<String, APIResponse> r : responses.getAPIResponses().entrySet()) {

@@ -6,12 +6,15 @@ import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The bootstrap admin key of {@code kvgate.auth.bootstrap-api-key} (kept only as a digest), so a
- * fresh install has a way in. In dev mode without one, a key is made up and printed with a curl
- * line to try it.
+ * fresh install has a way in. In dev mode without one, a dev key is made up (and kept under
+ * target/) and printed with a curl line to try it.
  */
 @Singleton
 public class BootstrapKey {
@@ -25,7 +28,7 @@ public class BootstrapKey {
     this.port = port;
     String key = config.auth().bootstrapApiKey().filter(k -> !k.isBlank()).orElse(null);
     if (key == null && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
-      devKey = Secrets.newKey();
+      devKey = devKey();
       key = devKey;
     } else {
       devKey = null;
@@ -37,10 +40,29 @@ public class BootstrapKey {
     this.digest = key == null ? null : Secrets.sha256(key);
   }
 
+  /** The dev key of target/dev-api-key, made on the first start, so it survives live reloads. */
+  private static String devKey() {
+    Path file = Path.of("target", "dev-api-key");
+    try {
+      if (Files.exists(file)) {
+        String saved = Files.readString(file).trim();
+        if (Secrets.isKeyFormat(saved)) {
+          return saved;
+        }
+      }
+      String key = Secrets.newKey();
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, key);
+      return key;
+    } catch (IOException e) {
+      return Secrets.newKey();
+    }
+  }
+
   void announce(@Observes StartupEvent event) {
     if (devKey != null) {
       Log.infof(
-          "Dev API key for tenant '%s' (dev mode only, new at every start): %s%n  try: curl -H"
+          "Dev API key for tenant '%s' (dev mode only, kept in target/dev-api-key): %s%n  try: curl -H"
               + " 'X-Api-Key: %s' http://localhost:%d/storage/kv",
           tenant, devKey, devKey, port);
     }
