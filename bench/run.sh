@@ -3,6 +3,7 @@
 # redis-benchmark against the same Redis as the baseline. Prints req/s, p50, p99, errors and
 # each workload's ratio to the Redis baseline.
 # Usage: bench/run.sh [duration, default 15s]   (needs wrk, redis-server, redis-benchmark)
+# APP=<dir with quarkus-run.jar> benchmarks another build (for example one from an older commit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15s}
@@ -10,13 +11,16 @@ CONNS=64
 THREADS=2
 KEYS=${KEYS:-10000}
 export KEYS BUCKET=bench
+APP=${APP:-target/quarkus-app}
+API_KEY=kvg_$(head -c 200 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 40)
+export API_KEY
 WORK=$(mktemp -d)
 REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 HTTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 for tool in wrk redis-server redis-benchmark; do
   command -v $tool >/dev/null || { echo "bench needs $tool (apt-get install -y wrk redis-server)"; exit 1; }
 done
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -q package -DskipTests
+[ -f "$APP/quarkus-run.jar" ] || ./mvnw -q package -DskipTests
 
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
@@ -28,16 +32,18 @@ trap cleanup EXIT
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --save "" --appendonly no \
   --daemonize yes --logfile "$WORK/redis.log"
 QUARKUS_HTTP_PORT=$HTTP_PORT QUARKUS_REDIS_HOSTS=redis://127.0.0.1:$REDIS_PORT \
-  java ${JAVA_OPTS:--Xmx256m} -jar target/quarkus-app/quarkus-run.jar >"$WORK/app.log" 2>&1 &
+  KVGATE_BOOTSTRAP_API_KEY=$API_KEY KVGATE_RATE_LIMIT_ENABLED=false \
+  java ${JAVA_OPTS:--Xmx256m} -jar "$APP/quarkus-run.jar" >"$WORK/app.log" 2>&1 &
 APP_PID=$!
 URL=http://127.0.0.1:$HTTP_PORT
 for _ in $(seq 1 100); do curl -fs "$URL/q/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 
-curl -fs -XPOST "$URL/storage/kv" -H 'Content-Type: application/json' -d '{"bucket":"bench"}' >/dev/null
-# Load the keys through the service (wrk's PUT script, until every key exists).
+curl -fs -XPOST "$URL/storage/kv" -H "X-Api-Key: $API_KEY" -H 'Content-Type: application/json' \
+  -d '{"bucket":"bench"}' >/dev/null
+# Load the keys through the service.
 BODY='{"data":"'$(head -c 1012 /dev/zero | tr '\0' x)'"}'
 seq 0 $((KEYS - 1)) | xargs -P 16 -I{} curl -fs -o /dev/null -XPUT "$URL/storage/kv/bench/entries/k{}" \
-  -H 'Content-Type: application/json' -d "$BODY"
+  -H "X-Api-Key: $API_KEY" -H 'Content-Type: application/json' -d "$BODY"
 
 run_wrk() { # name script
   cat "bench/$2" bench/report.lua > "$WORK/w.lua"
