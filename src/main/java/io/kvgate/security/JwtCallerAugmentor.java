@@ -39,18 +39,12 @@ public class JwtCallerAugmentor implements SecurityIdentityAugmentor {
         || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
       return Uni.createFrom().item(identity);
     }
-    Object tenant = jwt.getClaim(tenantClaim);
-    if (!(tenant instanceof String t) || !TENANT.matcher(t.trim()).matches()) {
-      if (tenant != null && !(tenant instanceof String)) {
-        tenant = String.valueOf(tenant);
-      }
-      String value = tenant == null ? null : tenant.toString().replace("\"", "");
-      if (value == null || !TENANT.matcher(value).matches()) {
-        return Uni.createFrom()
-            .failure(
-                CredentialRefused.because("the token has no valid '" + tenantClaim + "' claim"));
-      }
-      tenant = value;
+    // A claim may come as a String or as a JSON string (whose toString() is quoted).
+    Object claim = jwt.getClaim(tenantClaim);
+    String tenant = claim == null ? null : claim.toString().replace("\"", "").trim();
+    if (tenant == null || !TENANT.matcher(tenant).matches()) {
+      return Uni.createFrom()
+          .failure(CredentialRefused.because("the token has no valid '" + tenantClaim + "' claim"));
     }
     Set<Permission> permissions = EnumSet.noneOf(Permission.class);
     Object scope = jwt.getClaim("scope");
@@ -64,7 +58,7 @@ public class JwtCallerAugmentor implements SecurityIdentityAugmentor {
     }
     List<String> globs = strings(jwt.getClaim(bucketsClaim));
     String principal = "jwt:" + jwt.getIssuer() + "/" + jwt.getSubject();
-    Caller caller = new Caller(tenant.toString().trim(), principal, permissions, globs);
+    Caller caller = new Caller(tenant, principal, permissions, globs);
     return Uni.createFrom()
         .item(
             QuarkusSecurityIdentity.builder(identity)
