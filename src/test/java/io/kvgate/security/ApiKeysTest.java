@@ -153,6 +153,16 @@ class ApiKeysTest {
     }
 
     @Test
+    void aTenantFieldInTheRequestIsIgnored() {
+      String victim = tenant();
+      createKey(
+          "{\"name\":\"sneaky\",\"permissions\":[\"kv:admin\"],\"tenant\":\"" + victim + "\"}");
+      Response r = asBearer(Token.valid(victim).rs256()).get("/auth/api-keys");
+      r.then().statusCode(200);
+      assertEquals(0, tree(r.asString()).path("results_total").asInt(-1), "a key in " + victim);
+    }
+
+    @Test
     void everyKeyIsNew() {
       Key one = key("kv:read");
       Key two = key("kv:read");
@@ -420,6 +430,18 @@ class ApiKeysTest {
         })
     void badBucketGlobsAreRefused(String buckets) {
       assertRefused("{\"name\":\"n\",\"permissions\":[\"kv:read\"],\"buckets\":" + buckets + "}");
+    }
+
+    @Test
+    void moreThan100GlobsAreRefused() {
+      List<String> globs = new ArrayList<>();
+      for (int i = 0; i < 101; i++) {
+        globs.add("b" + i + "-*");
+      }
+      assertRefused(
+          "{\"name\":\"n\",\"permissions\":[\"kv:read\"],\"buckets\":"
+              + AuthCalls.array(globs)
+              + "}");
     }
 
     @Test

@@ -298,6 +298,21 @@ class AuthenticationTest {
       assertRefused(parts[0] + "." + escalated + "." + parts[2]);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ec-1", "rsa-2", ""})
+    void jwtNamingAnotherKeyIdIsRefused(String kid) {
+      Token base = Token.valid(tenant());
+      assertAccepted(base.signed(Token.RSA, "rsa-1"));
+      assertRefused(base.signed(Token.RSA, kid));
+    }
+
+    @Test
+    void es256JwtNamingTheRsaKeyIsRefused() {
+      Token base = Token.valid(tenant());
+      assertAccepted(base.es256());
+      assertRefused(base.es256As("rsa-1"));
+    }
+
     @Test
     void jwtOfAnotherIssuerIsRefused() {
       Token base = Token.valid(tenant());

@@ -83,7 +83,12 @@ final class Token {
 
   /** Signed ES256 with the trusted EC key, kid ec-1. */
   String es256() {
-    return jws(header("ES256", "ec-1"), sign("SHA256withECDSAinP1363Format", EC));
+    return es256As("ec-1");
+  }
+
+  /** Signed ES256 with the trusted EC key, naming {@code kid}. */
+  String es256As(String kid) {
+    return jws(header("ES256", kid), sign("SHA256withECDSAinP1363Format", EC));
   }
 
   /** Signed RS256 with {@code key}, naming {@code kid}. */
