@@ -104,6 +104,18 @@ class RateLimitTest {
     return out;
   }
 
+  /**
+   * The profile's limits are in force (kept in the outer class: a profile's first test must not be
+   * a nested one, or Quarkus refuses to start the application for it).
+   */
+  @Test
+  void limitsAreOnAndShownOnAnAdmittedAnswer() {
+    Response r = list(principal(tenant(), "kv:read"));
+    assertEquals(200, r.statusCode(), r.asString());
+    assertEquals(PER_PRINCIPAL, header(r, "X-RateLimit-Limit"));
+    assertEquals(PER_PRINCIPAL - 1, header(r, "X-RateLimit-Remaining"));
+  }
+
   @Nested
   class PerPrincipal {
     final String tenant = tenant();
