@@ -21,13 +21,19 @@ import io.kvgate.security.AuthCalls.Key;
 import io.kvgate.support.RawHttp;
 import io.kvgate.support.RedisResource;
 import io.kvgate.support.TestAuth;
+import io.quarkus.security.credential.TokenCredential;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -46,6 +52,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 @WithTestResource(RedisResource.class)
 class AuthenticationTest {
+  @Inject IdentityProviderManager identities;
+
   /** A base62 string of the given length. */
   private static String base62(int length) {
     String chars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -218,7 +226,11 @@ class AuthenticationTest {
     void operationalEndpointsNeedNoCredential(String path) {
       assertEquals(200, anonymous("GET", path).status(), path);
     }
+  }
 
+  /** {@code ?token=}: only on /v2 and watch routes, a JWT or an API key. */
+  @Nested
+  class TokenQueryParameter {
     @Test
     void tokenQueryParameterIsNoCredentialOnStorageRoutes() {
       assertUnauthorized(anonymous("GET", "/storage/kv?token=" + TestAuth.BOOTSTRAP_KEY));
@@ -247,9 +259,30 @@ class AuthenticationTest {
         "BUG: ApiKeyMechanism accepts ?token= on any path that ends in /watch, so K3 of a bucket"
             + " named 'watch' works with a credential in the URL")
     void tokenQueryParameterIsNoCredentialOnABucketNamedWatch() {
+      asBootstrap()
+          .contentType(ContentType.JSON)
+          .body("{}")
+          .put("/storage/kv/watch")
+          .then()
+          .statusCode(200);
+      assertUnauthorized(anonymous("GET", "/storage/kv/watch?token=" + TestAuth.BOOTSTRAP_KEY));
+    }
+
+    @Test
+    @Disabled(
+        "BUG: ApiKeyMechanism hands a ?token= JWT over as TokenAuthenticationRequest(new"
+            + " TokenCredential(jwt, \"bearer\")), but Quarkus' MpJwtValidator answers null"
+            + " unless the credential is a JsonWebTokenCredential: no provider takes it and a"
+            + " valid JWT in ?token= is refused with 401 (seen on GET .../entries/watch?token=)")
+    void jwtAsTheMechanismHandsItOverIsVerified() {
       String jwt = Token.valid(tenant()).rs256();
-      createBucket(asBearer(jwt), "watch");
-      assertUnauthorized(anonymous("GET", "/storage/kv/watch?token=" + jwt));
+      assertAccepted(jwt);
+      SecurityIdentity identity =
+          identities
+              .authenticate(new TokenAuthenticationRequest(new TokenCredential(jwt, "bearer")))
+              .await()
+              .atMost(Duration.ofSeconds(5));
+      assertTrue(identity.getAttribute(Caller.ATTRIBUTE) != null, "no caller for " + identity);
     }
   }
 
