@@ -46,6 +46,23 @@ public final class RawHttp {
     return exchange(head.toString().getBytes(StandardCharsets.ISO_8859_1), body, 0, null);
   }
 
+  /**
+   * Like {@link #send}, but with no credential at all: not even the bootstrap key every other
+   * request of the tests carries. For the 401 of a request that brings nothing.
+   */
+  public static Reply sendWithoutCredential(
+      String method, String path, byte[] body, String... headerLines) {
+    StringBuilder head = requestLine(method, path, false);
+    for (String h : headerLines) {
+      head.append(h).append("\r\n");
+    }
+    if (body != null) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
+    }
+    head.append("\r\n");
+    return exchange(head.toString().getBytes(StandardCharsets.ISO_8859_1), body, 0, null);
+  }
+
   /** Sends only a request head (header lines as given, nothing after it) and reads the answer. */
   public static Reply sendHead(String method, String path, String... headerLines) {
     StringBuilder head = requestLine(method, path);
@@ -78,14 +95,20 @@ public final class RawHttp {
   }
 
   private static StringBuilder requestLine(String method, String path) {
-    return new StringBuilder()
-        .append(method)
-        .append(' ')
-        .append(path)
-        .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n")
-        .append("X-Api-Key: ")
-        .append(TestAuth.BOOTSTRAP_KEY)
-        .append("\r\n");
+    return requestLine(method, path, true);
+  }
+
+  private static StringBuilder requestLine(String method, String path, boolean bootstrapKey) {
+    StringBuilder line =
+        new StringBuilder()
+            .append(method)
+            .append(' ')
+            .append(path)
+            .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    if (bootstrapKey) {
+      line.append("X-Api-Key: ").append(TestAuth.BOOTSTRAP_KEY).append("\r\n");
+    }
+    return line;
   }
 
   private static Reply exchange(byte[] head, byte[] body, long chunkedFill, byte[] suffix) {

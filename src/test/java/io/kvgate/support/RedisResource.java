@@ -2,6 +2,10 @@ package io.kvgate.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.restassured.RestAssured;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -31,11 +35,34 @@ public class RedisResource implements QuarkusTestResourceLifecycleManager {
           return context.next(request, response);
         });
     return Map.of(
-        "quarkus.redis.hosts", server().uri(),
-        "kvgate.auth.bootstrap-api-key", TestAuth.BOOTSTRAP_KEY,
-        "mp.jwt.verify.publickey.location", "jwt/public-keys.jwks",
-        "mp.jwt.verify.issuer", TestAuth.ISSUER,
-        "mp.jwt.verify.audiences", TestAuth.AUDIENCE);
+        "quarkus.redis.hosts",
+        server().uri(),
+        "kvgate.auth.bootstrap-api-key",
+        TestAuth.BOOTSTRAP_KEY,
+        "mp.jwt.verify.publickey.location",
+        "jwt/public-keys.jwks",
+        // With no key configured at build time, quarkus-smallrye-jwt generates a dev/test key
+        // pair and sets mp.jwt.verify.publickey to it, which wins over any key location: the
+        // test keys must be given as the key itself to be the ones trusted.
+        "mp.jwt.verify.publickey",
+        jwks(),
+        "mp.jwt.verify.issuer",
+        TestAuth.ISSUER,
+        "mp.jwt.verify.audiences",
+        TestAuth.AUDIENCE);
+  }
+
+  /** The JWKS of the trusted test keys (rsa-1, ec-1). */
+  private static String jwks() {
+    try (InputStream in =
+        RedisResource.class.getClassLoader().getResourceAsStream("jwt/public-keys.jwks")) {
+      if (in == null) {
+        throw new IllegalStateException("jwt/public-keys.jwks is missing from the test resources");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
