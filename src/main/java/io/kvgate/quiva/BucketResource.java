@@ -116,8 +116,8 @@ public class BucketResource {
   @APIResponse(responseCode = "404", description = "No such bucket")
   public Uni<BucketResponse> get(@PathParam("bucket") String bucket) {
     long start = System.nanoTime();
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.READ, bucket).tenant();
+    Names.requireBucketName(bucket);
     return store.getBucket(tenant, bucket).map(b -> detail(required(b, bucket), start));
   }
 
@@ -133,8 +133,8 @@ public class BucketResource {
               schema = @Schema(implementation = QuivaDtos.UpdateBucketRequest.class)))
   @APIResponse(responseCode = "200", description = "Updated or created")
   public Uni<Success> update(@PathParam("bucket") String bucket, HttpHeaders headers, byte[] body) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.ADMIN, bucket).tenant();
+    Names.requireBucketName(bucket);
     JsonNode req = parse(headers, body);
     for (String fixed : List.of("history", "compression", "replicas", "storage", "bucket")) {
       if (req.has(fixed) && !(fixed.equals("bucket") && bucket.equals(req.get(fixed).asText()))) {
@@ -188,8 +188,8 @@ public class BucketResource {
   @APIResponse(responseCode = "200", description = "Deleted")
   @APIResponse(responseCode = "404", description = "No such bucket")
   public Uni<Success> delete(@PathParam("bucket") String bucket) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.ADMIN, bucket).tenant();
+    Names.requireBucketName(bucket);
     return store.deleteBucket(tenant, bucket).map(done -> succeeded(done, bucket));
   }
 
@@ -199,8 +199,8 @@ public class BucketResource {
   @APIResponse(responseCode = "200", description = "Purged")
   @APIResponse(responseCode = "404", description = "No such bucket")
   public Uni<Success> purge(@PathParam("bucket") String bucket) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.ADMIN, bucket).tenant();
+    Names.requireBucketName(bucket);
     return store.purgeBucket(tenant, bucket).map(done -> succeeded(done, bucket));
   }
 

@@ -80,8 +80,8 @@ public class EntryResource {
       @QueryParam("prefix") @Parameter(description = "only keys starting with this") String prefix,
       @QueryParam("cursor") @Parameter(description = "next_cursor of the previous page")
           String cursor) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.READ, bucket).tenant();
+    Names.requireBucketName(bucket);
     int n = Requests.intParam("limit", limit, 1, Limits.MAX_LIMIT, Limits.DEFAULT_LIMIT);
     String p = Names.requirePrefix(prefix);
     String after = decodeCursor(cursor);
@@ -107,8 +107,8 @@ public class EntryResource {
       @PathParam("key") String key,
       @QueryParam("revision") @Parameter(description = "a kept revision to read") String revision,
       @HeaderParam("If-None-Match") String ifNoneMatch) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.READ, bucket).tenant();
+    Names.requireBucketName(bucket);
     Names.requireKey(key);
     Long rev = Requests.longParam("revision", revision, 1, Long.MAX_VALUE);
     List<Long> notModified =
@@ -167,8 +167,8 @@ public class EntryResource {
       @HeaderParam("If-None-Match") String ifNoneMatch,
       HttpHeaders headers,
       byte[] body) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.WRITE, bucket).tenant();
+    Names.requireBucketName(bucket);
     Names.requireKey(key);
     Long ttlSeconds = Requests.longParam("ttl", ttl, 0, Limits.MAX_TTL_SECONDS);
     Precondition pre = Requests.precondition(ifMatch, ifNoneMatch);
@@ -196,8 +196,8 @@ public class EntryResource {
       @PathParam("bucket") String bucket,
       @PathParam("key") String key,
       @HeaderParam("If-Match") String ifMatch) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.WRITE, bucket).tenant();
+    Names.requireBucketName(bucket);
     Names.requireKey(key);
     Precondition pre = Requests.precondition(ifMatch, null);
     return store
@@ -222,8 +222,8 @@ public class EntryResource {
       content = @Content(schema = @Schema(implementation = HistoryResponse.class)))
   @APIResponse(responseCode = "404", description = "No such bucket, or nothing kept for the key")
   public Uni<Response> history(@PathParam("bucket") String bucket, @PathParam("key") String key) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.READ, bucket).tenant();
+    Names.requireBucketName(bucket);
     Names.requireKey(key);
     return store
         .history(tenant, bucket, key)
@@ -267,8 +267,8 @@ public class EntryResource {
       @QueryParam("search") @Parameter(description = "key pattern, e.g. user*", required = true)
           String search,
       @QueryParam("limit") @Parameter(description = "1-1000, default 10") String limit) {
-    Names.requireBucketName(bucket);
     String tenant = access.require(Permission.READ, bucket).tenant();
+    Names.requireBucketName(bucket);
     String glob = Names.requireGlob(search);
     int n = Requests.intParam("limit", limit, 1, Limits.MAX_LIMIT, Limits.DEFAULT_LIMIT);
     return store

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,8 +68,8 @@ public class RedisApiKeyStore implements ApiKeyStore {
         .chain(
             index -> {
               List<Uni<ApiKey>> lookups = new ArrayList<>();
-              for (int i = 1; i < index.size(); i += 2) {
-                lookups.add(findByHash(index.get(i).toString()));
+              for (String hash : RedisCalls.hash(index).values()) {
+                lookups.add(findByHash(hash));
               }
               if (lookups.isEmpty()) {
                 return Uni.createFrom().item(List.<ApiKey>of());
@@ -115,13 +114,7 @@ public class RedisApiKeyStore implements ApiKeyStore {
   }
 
   private static ApiKey toKey(Response r) {
-    if (r == null || r.size() == 0) {
-      return null;
-    }
-    Map<String, String> m = new HashMap<>();
-    for (int i = 0; i + 1 < r.size(); i += 2) {
-      m.put(r.get(i).toString(), r.get(i + 1).toString());
-    }
+    Map<String, String> m = RedisCalls.hash(r);
     if (m.get("id") == null || m.get("tenant") == null) {
       return null;
     }

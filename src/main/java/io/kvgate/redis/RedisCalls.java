@@ -59,6 +59,33 @@ public class RedisCalls {
         .transform(t -> translate(command.toString(), t));
   }
 
+  /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat list). */
+  static java.util.Map<String, String> hash(Response r) {
+    java.util.Map<String, String> m = new java.util.HashMap<>();
+    if (r == null) {
+      return m;
+    }
+    if (r.type() == io.vertx.redis.client.ResponseType.MULTI && isMap(r)) {
+      for (String k : r.getKeys()) {
+        m.put(k, r.get(k).toString());
+      }
+      return m;
+    }
+    for (int i = 0; i + 1 < r.size(); i += 2) {
+      m.put(r.get(i).toString(), r.get(i + 1).toString());
+    }
+    return m;
+  }
+
+  private static boolean isMap(Response r) {
+    try {
+      r.getKeys();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private Uni<Response> send(Request request) {
     return UniHelper.toUni(redis.send(request));
   }

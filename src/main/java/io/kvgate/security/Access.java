@@ -25,17 +25,12 @@ public class Access {
     this.limiter = limiter;
   }
 
-  /** The authenticated caller, allowed {@code permission} on {@code bucket} (null = no bucket). */
+  /**
+   * The authenticated caller, allowed {@code permission} on {@code bucket} (null = no bucket). The
+   * request counts against the rate limits first, so even a refused one carries the headers.
+   */
   public Caller require(Permission permission, String bucket) {
     Caller caller = caller();
-    if (!caller.has(permission)) {
-      throw new KvException(
-          ErrorCode.FORBIDDEN, "this credential does not have " + permission.scope());
-    }
-    if (bucket != null && !caller.mayUse(bucket)) {
-      throw new KvException(
-          ErrorCode.FORBIDDEN, "this credential is not allowed on bucket '" + bucket + "'");
-    }
     if (limiter.enabled()) {
       Context context = Vertx.currentContext();
       try {
@@ -49,6 +44,14 @@ public class Access {
         }
         throw e;
       }
+    }
+    if (!caller.has(permission)) {
+      throw new KvException(
+          ErrorCode.FORBIDDEN, "this credential does not have " + permission.scope());
+    }
+    if (bucket != null && !caller.mayUse(bucket)) {
+      throw new KvException(
+          ErrorCode.FORBIDDEN, "this credential is not allowed on bucket '" + bucket + "'");
     }
     return caller;
   }

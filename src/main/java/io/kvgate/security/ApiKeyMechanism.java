@@ -1,11 +1,11 @@
 package io.kvgate.security;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.quarkus.security.credential.TokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.smallrye.jwt.runtime.auth.JsonWebTokenCredential;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
@@ -15,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Finds an API key in a request: {@code X-Api-Key}, {@code Authorization: Bearer} with a value that
@@ -27,6 +28,10 @@ import java.util.Set;
 public class ApiKeyMechanism implements HttpAuthenticationMechanism {
   static final String HEADER = "X-Api-Key";
 
+  /** Where {@code ?token=} is accepted: the /v2 dialect and bucket watch streams. */
+  private static final Pattern TOKEN_PATHS =
+      Pattern.compile("/v2/.*|/storage/kv/[A-Za-z0-9][A-Za-z0-9_-]{0,62}/watch");
+
   @Override
   public Uni<SecurityIdentity> authenticate(
       RoutingContext context, IdentityProviderManager identityProviderManager) {
@@ -38,22 +43,25 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
     return identityProviderManager.authenticate(request);
   }
 
+  /**
+   * The contract's order: a bearer JWT, a bearer API key, X-Api-Key, then ?token= where allowed.
+   */
   private static AuthenticationRequest credential(RoutingContext context) {
+    String authorization = context.request().getHeader("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String value = authorization.substring(7).trim();
+      // A JWT is left to the JWT mechanism, which reads the same header.
+      return Secrets.looksLikeJwt(value) ? null : new ApiKeyRequest(value);
+    }
     String header = context.request().getHeader(HEADER);
     if (header != null) {
       return new ApiKeyRequest(header.trim());
     }
-    String authorization = context.request().getHeader("Authorization");
-    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String value = authorization.substring(7).trim();
-      return Secrets.looksLikeJwt(value) ? null : new ApiKeyRequest(value);
-    }
-    String path = context.normalizedPath();
-    if (path.startsWith("/v2/") || path.endsWith("/watch")) {
+    if (TOKEN_PATHS.matcher(context.normalizedPath()).matches()) {
       String token = context.request().getParam("token");
       if (token != null && !token.isEmpty()) {
         return Secrets.looksLikeJwt(token)
-            ? new TokenAuthenticationRequest(new TokenCredential(token, "bearer"))
+            ? new TokenAuthenticationRequest(new JsonWebTokenCredential(token))
             : new ApiKeyRequest(token);
       }
     }

@@ -113,7 +113,7 @@ public class ApiKeyResource {
     }
     Set<Permission> permissions = permissions(req.get("permissions"));
     List<String> buckets = globs(req.get("buckets"));
-    Instant now = Instant.now();
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Instant expires = null;
     JsonNode expiresIn = req.get("expires_in");
     if (expiresIn != null && !expiresIn.isNull()) {

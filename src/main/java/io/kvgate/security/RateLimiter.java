@@ -107,13 +107,17 @@ public class RateLimiter {
         counters.remove(e.getKey(), c);
         continue;
       }
-      long delta = c.local.getAndSet(0);
+      long delta = c.local.get();
+      // The shared total takes the delta before the local count gives it up: for a moment a
+      // decision may count it twice (stricter), never not at all.
       adds.add(
           shared
               .add(e.getKey(), c.window, delta, windowMs * 2)
-              .invoke(total -> c.shared = total)
-              .onFailure()
-              .invoke(() -> c.local.addAndGet(delta))
+              .invoke(
+                  total -> {
+                    c.shared = total;
+                    c.local.addAndGet(-delta);
+                  })
               .onFailure()
               .recoverWithNull()
               .replaceWithVoid());

@@ -21,10 +21,10 @@ import io.kvgate.security.AuthCalls.Key;
 import io.kvgate.support.RawHttp;
 import io.kvgate.support.RedisResource;
 import io.kvgate.support.TestAuth;
-import io.quarkus.security.credential.TokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.smallrye.jwt.runtime.auth.JsonWebTokenCredential;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -38,7 +38,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -146,21 +145,18 @@ class AuthenticationTest {
     }
 
     @Test
-    @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
     void apiKeyInXApiKeyIsAccepted() {
       Key k = key("kv:read");
       asKey(k.secret()).get("/storage/kv").then().statusCode(200);
     }
 
     @Test
-    @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
     void apiKeyAsBearerIsAccepted() {
       Key k = key("kv:read");
       asBearer(k.secret()).get("/storage/kv").then().statusCode(200);
     }
 
     @Test
-    @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
     void bearerSchemeIsCaseInsensitiveForApiKeys() {
       Key k = key("kv:read");
       io.restassured.RestAssured.given()
@@ -242,9 +238,6 @@ class AuthenticationTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: ApiKeyMechanism accepts ?token= on any path that ends in /watch, so an entry keyed"
-            + " 'watch' (or a bucket named 'watch') is readable with a credential in the URL")
     void tokenQueryParameterIsNoCredentialOnAnEntryKeyedWatch() {
       String bucket = bucket();
       createBucket(asBootstrap(), bucket);
@@ -255,9 +248,6 @@ class AuthenticationTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: ApiKeyMechanism accepts ?token= on any path that ends in /watch, so K3 of a bucket"
-            + " named 'watch' works with a credential in the URL")
     void tokenQueryParameterIsNoCredentialOnABucketNamedWatch() {
       asBootstrap()
           .contentType(ContentType.JSON)
@@ -269,17 +259,12 @@ class AuthenticationTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: ApiKeyMechanism hands a ?token= JWT over as TokenAuthenticationRequest(new"
-            + " TokenCredential(jwt, \"bearer\")), but Quarkus' MpJwtValidator answers null"
-            + " unless the credential is a JsonWebTokenCredential: no provider takes it and a"
-            + " valid JWT in ?token= is refused with 401 (seen on GET .../entries/watch?token=)")
     void jwtAsTheMechanismHandsItOverIsVerified() {
       String jwt = Token.valid(tenant()).rs256();
       assertAccepted(jwt);
       SecurityIdentity identity =
           identities
-              .authenticate(new TokenAuthenticationRequest(new TokenCredential(jwt, "bearer")))
+              .authenticate(new TokenAuthenticationRequest(new JsonWebTokenCredential(jwt)))
               .await()
               .atMost(Duration.ofSeconds(5));
       assertTrue(identity.getAttribute(Caller.ATTRIBUTE) != null, "no caller for " + identity);
@@ -530,7 +515,6 @@ class AuthenticationTest {
     }
 
     @Test
-    @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
     void revokedKeyIsRefusedAtOnce() {
       Key k = key("kv:read");
       asKey(k.secret()).get("/storage/kv").then().statusCode(200);
@@ -542,7 +526,6 @@ class AuthenticationTest {
     }
 
     @Test
-    @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
     void keyRevokedByAnotherReplicaIsRefusedWithinOneSecond() {
       Key k = key("kv:read");
       // Used just before, so this replica has it freshly verified in its cache.
@@ -556,7 +539,6 @@ class AuthenticationTest {
     }
 
     @Test
-    @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
     void revokedKeyIsRefusedOnEveryRoute() {
       Key k = key("kv:admin");
       String bucket = bucket();
@@ -573,7 +555,6 @@ class AuthenticationTest {
     }
 
     @Test
-    @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
     void expiredKeyIsRefused() {
       Key k = createKey("{\"name\":\"short\",\"permissions\":[\"kv:read\"],\"expires_in\":1}");
       long created = System.currentTimeMillis();
@@ -588,10 +569,6 @@ class AuthenticationTest {
   @Nested
   class Precedence {
     @Test
-    @Disabled(
-        "BUG: with both Authorization: Bearer <JWT> and X-Api-Key, the X-Api-Key is used"
-            + " (ApiKeyMechanism, priority 2000, reads X-Api-Key first); API.md §2 orders"
-            + " Bearer JWT first")
     void bearerJwtIsUsedBeforeXApiKeyAsTheContractOrders() {
       String tenant = tenant();
       String bucket = bucket();

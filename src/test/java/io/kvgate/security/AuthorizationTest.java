@@ -24,7 +24,6 @@ import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -245,7 +244,6 @@ class AuthorizationTest {
   }
 
   @Nested
-  @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
   class PermissionsOfApiKeys extends Permissions {
     PermissionsOfApiKeys() {
       super(new ApiKeys());
@@ -360,7 +358,6 @@ class AuthorizationTest {
   }
 
   @Nested
-  @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
   class BucketGlobsOfApiKeys extends BucketGlobs {
     BucketGlobsOfApiKeys() {
       super(new ApiKeys());
@@ -497,7 +494,6 @@ class AuthorizationTest {
   }
 
   @Nested
-  @Disabled(AuthCalls.BUG_API_KEY_LOOKUP)
   class KeyManagementByApiKeys extends KeyManagement {
     KeyManagementByApiKeys() {
       super(new ApiKeys());

@@ -19,7 +19,6 @@ import io.restassured.response.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -145,10 +144,6 @@ class RateLimitTest {
     }
 
     @Test
-    @Disabled(
-        "BUG (intermittent here, reliable in RateLimitSyncTest): RateLimiter.sync() zeroes the"
-            + " local count before Redis has added it to the shared total, so during each sync"
-            + " round trip X-RateLimit-Remaining jumps up; seen [.., 13, 12, 15, 10, ..]")
     void remainingCountsDownOnePerRequest() {
       List<Long> remaining = new ArrayList<>();
       for (Response r : admitted(PER_PRINCIPAL)) {
@@ -227,9 +222,6 @@ class RateLimitTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: API.md §2 wants X-RateLimit-Limit/-Remaining on every response, but a 403 (Access"
-            + " refuses before the limiter) has neither")
     void aForbiddenAnswerCarriesTheHeaders() {
       Response r = asBearer(jwt).delete("/storage/kv/" + bucket());
       assertError(r, 403, "forbidden");
@@ -238,9 +230,6 @@ class RateLimitTest {
     }
 
     @Test
-    @Disabled(
-        "BUG: API.md §2 wants X-RateLimit-Limit/-Remaining on every response, but a 400 found"
-            + " before the Access check (here an invalid bucket name) has neither")
     void aValidationErrorCarriesTheHeaders() {
       Response r = asBearer(jwt).get("/storage/kv/-not-a-name-");
       assertError(r, 400, "validation_error");

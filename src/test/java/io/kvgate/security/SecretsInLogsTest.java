@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -178,11 +177,6 @@ class SecretsInLogsTest {
     }
 
     @Test
-    @Disabled(
-        "BUG (with DEBUG on io.quarkus.smallrye.jwt): MpJwtValidator logs 'Authentication failed'"
-            + " with jose4j's InvalidJwtSignatureException, whose message holds the whole token,"
-            + " signature included; kvgate's configuration does not keep that category above"
-            + " DEBUG")
     void ofAJwtWithAnUntrustedSignature() {
       String jwt = Token.valid(tenant()).signed(Token.OTHER_RSA, "rsa-1");
       asBearer(jwt).get("/storage/kv").then().statusCode(401);
