@@ -18,8 +18,18 @@ public interface KvgateConfig {
   /** Dev-mode conveniences. */
   Dev dev();
 
-  /** Authentication: JWT claims, API keys and the bootstrap key. */
+  /** Authentication: JWT claims and API keys. */
   Auth auth();
+
+  /**
+   * An admin API key accepted for the bootstrap tenant, so a fresh install has a way in (a secret:
+   * give it by environment, {@code KVGATE_BOOTSTRAP_API_KEY}).
+   */
+  Optional<String> bootstrapApiKey();
+
+  /** The tenant the bootstrap key acts for ({@code KVGATE_BOOTSTRAP_TENANT}). */
+  @WithDefault("default")
+  String bootstrapTenant();
 
   /** Rate limits per principal and per bucket, counted across replicas. */
   RateLimit rateLimit();
@@ -33,13 +43,6 @@ public interface KvgateConfig {
     /** JWT claim with bucket-name globs that narrow the caller's permissions. */
     @WithDefault("buckets")
     String bucketsClaim();
-
-    /** An admin API key accepted for the bootstrap tenant (a secret: give it by environment). */
-    Optional<String> bootstrapApiKey();
-
-    /** The tenant the bootstrap key acts for. */
-    @WithDefault("default")
-    String bootstrapTenant();
 
     /** How long a verified API key is trusted without asking Redis again (revocation bound). */
     @WithDefault("500ms")

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The bootstrap admin key of {@code kvgate.auth.bootstrap-api-key} (kept only as a digest), so a
- * fresh install has a way in. In dev mode without one, a dev key is made up (and kept under
- * target/) and printed with a curl line to try it.
+ * The bootstrap admin key of {@code kvgate.bootstrap-api-key} (kept only as a digest), so a fresh
+ * install has a way in. In dev mode without one, a dev key is made up (and kept under target/) and
+ * printed with a curl line to try it.
  */
 @Singleton
 public class BootstrapKey {
@@ -24,9 +24,9 @@ public class BootstrapKey {
   private final int port;
 
   BootstrapKey(KvgateConfig config, @ConfigProperty(name = "quarkus.http.port") int port) {
-    this.tenant = config.auth().bootstrapTenant();
+    this.tenant = config.bootstrapTenant();
     this.port = port;
-    String key = config.auth().bootstrapApiKey().filter(k -> !k.isBlank()).orElse(null);
+    String key = config.bootstrapApiKey().filter(k -> !k.isBlank()).orElse(null);
     if (key == null && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
       devKey = devKey();
       key = devKey;
@@ -35,7 +35,7 @@ public class BootstrapKey {
     }
     if (key != null && !Secrets.isKeyFormat(key)) {
       throw new IllegalStateException(
-          "kvgate.auth.bootstrap-api-key must be kvg_ and at least 32 letters or digits");
+          "kvgate.bootstrap-api-key must be kvg_ and at least 32 letters or digits");
     }
     this.digest = key == null ? null : Secrets.sha256(key);
   }

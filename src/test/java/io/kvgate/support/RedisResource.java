@@ -37,7 +37,7 @@ public class RedisResource implements QuarkusTestResourceLifecycleManager {
     return Map.of(
         "quarkus.redis.hosts",
         server().uri(),
-        "kvgate.auth.bootstrap-api-key",
+        "kvgate.bootstrap-api-key",
         TestAuth.BOOTSTRAP_KEY,
         "mp.jwt.verify.publickey.location",
         "jwt/public-keys.jwks",
