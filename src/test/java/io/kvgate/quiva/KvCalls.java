@@ -1,10 +1,7 @@
 package io.kvgate.quiva;
 
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kvgate.support.QuivaOpenApi;
@@ -103,12 +100,7 @@ final class KvCalls {
 
   /** Asserts an error response: status, JSON error code, a message, and the public schema. */
   static void assertError(Response r, int status, String code) {
-    r.then()
-        .statusCode(status)
-        .contentType(startsWith("application/json"))
-        .body("error", equalTo(code))
-        .body("message", not(emptyOrNullString()));
-    QuivaOpenApi.assertMatches("ErrorResponse", r.asString());
+    QuivaOpenApi.assertError(r, status, code);
   }
 
   /** Asserts {@code {"message":"success"}} with status 200 and the public schema. */

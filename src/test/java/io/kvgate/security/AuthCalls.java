@@ -1,10 +1,6 @@
 package io.kvgate.security;
 
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.emptyOrNullString;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,12 +137,7 @@ final class AuthCalls {
 
   /** Asserts an error answer: status, code, a message, and the public ErrorResponse schema. */
   static void assertError(Response r, int status, String code) {
-    r.then()
-        .statusCode(status)
-        .contentType(startsWith("application/json"))
-        .body("error", equalTo(code))
-        .body("message", not(emptyOrNullString()));
-    QuivaOpenApi.assertMatches("ErrorResponse", r.asString());
+    QuivaOpenApi.assertError(r, status, code);
   }
 
   /**

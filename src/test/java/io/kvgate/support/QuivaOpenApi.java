@@ -1,5 +1,9 @@
 package io.kvgate.support;
 
+import static org.hamcrest.Matchers.emptyOrNullString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +13,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.restassured.response.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,6 +30,16 @@ public final class QuivaOpenApi {
   private static JsonNode document;
 
   private QuivaOpenApi() {}
+
+  /** Asserts an error answer: status, code, a message, and the public ErrorResponse schema. */
+  public static void assertError(Response r, int status, String code) {
+    r.then()
+        .statusCode(status)
+        .contentType(startsWith("application/json"))
+        .body("error", equalTo(code))
+        .body("message", not(emptyOrNullString()));
+    assertMatches("ErrorResponse", r.asString());
+  }
 
   /** Asserts that {@code json} validates against the named schema of the document's components. */
   public static void assertMatches(String schemaName, String json) {
