@@ -1,7 +1,7 @@
--- ARGV: tenant, name. Returns 0 no bucket, 1 purged: entries and history gone, settings kept.
-if not bucket(ARGV[1], ARGV[2]) then return 0 end
+-- ARGV: tenant, name. Returns {-1} no bucket, {1} purged: entries and history gone, settings kept.
+if not bucket(ARGV[1], ARGV[2]) then return {-1} end
 local now = now_ms()
 redis.call('UNLINK', D, K, X, H)
 redis.call('HSET', M, 'count', 0, 'bytes', 0, 'modified', now)
 redis.call('HINCRBY', M, 'rev', 1)
-return 1
+return {1}

@@ -14,7 +14,9 @@ import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.types.ErrorType;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one way the service talks to Redis: scripts by SHA (sent whole after a NOSCRIPT), plain
@@ -60,12 +62,12 @@ public class RedisCalls {
   }
 
   /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat list). */
-  static java.util.Map<String, String> hash(Response r) {
-    java.util.Map<String, String> m = new java.util.HashMap<>();
+  static Map<String, String> hash(Response r) {
+    Map<String, String> m = new HashMap<>();
     if (r == null) {
       return m;
     }
-    if (r.type() == io.vertx.redis.client.ResponseType.MULTI && isMap(r)) {
+    if (r.isMap()) {
       for (String k : r.getKeys()) {
         m.put(k, r.get(k).toString());
       }
@@ -75,15 +77,6 @@ public class RedisCalls {
       m.put(r.get(i).toString(), r.get(i + 1).toString());
     }
     return m;
-  }
-
-  private static boolean isMap(Response r) {
-    try {
-      r.getKeys();
-      return true;
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 
   private Uni<Response> send(Request request) {

@@ -14,7 +14,6 @@ import io.kvgate.error.KvException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -161,19 +160,14 @@ public class RedisKvStore implements KvStore {
                         ids.remove(cacheKey(tenant, name));
                         return redis.script(scripts.bucketDrop, keys.bucket(id), tenant, "");
                       })
-                  .map(dropped -> dropped.toInteger() == 1);
+                  .map(dropped -> dropped.get(0).toInteger() == 1);
             });
   }
 
   @Override
   public Uni<Boolean> purgeBucket(String tenant, String name) {
     return onBucket(
-            tenant,
-            name,
-            id ->
-                redis
-                    .script(scripts.bucketPurge, keys.bucket(id), tenant, name)
-                    .map(r -> r.toInteger() == 1 ? r : null))
+            tenant, name, id -> redis.script(scripts.bucketPurge, keys.bucket(id), tenant, name))
         .map(r -> r != null);
   }
 
@@ -424,9 +418,9 @@ public class RedisKvStore implements KvStore {
   }
 
   /**
-   * Runs a bucket script by name. The script answers {@code {-1}} (a caller may map other answers
-   * to null) when the bucket is not there for this tenant and name; then a cached id is dropped and
-   * the name resolved once more. A null item means no such bucket.
+   * Runs a bucket script by name. Every bucket script answers {@code {-1}} when the bucket is not
+   * there for this tenant and name; then a cached id is dropped and the name resolved once more. A
+   * null item means no such bucket.
    */
   private Uni<Response> onBucket(
       String tenant, String name, Function<String, Uni<Response>> script) {
@@ -480,7 +474,7 @@ public class RedisKvStore implements KvStore {
   }
 
   private static boolean isMissing(Response r) {
-    return r == null || (r.type() == ResponseType.MULTI && r.get(0).toInteger() == -1);
+    return r == null || r.get(0).toInteger() == -1;
   }
 
   private static List<Entry> entries(Response r, int from) {
