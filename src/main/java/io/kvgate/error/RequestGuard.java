@@ -55,7 +55,7 @@ public class RequestGuard {
    * {@code ..} (also percent-encoded), and must not hold {@code ;} or a broken percent-escape.
    */
   static String pathProblem(String path) {
-    if (!path.startsWith("/storage/") && !path.startsWith("/v2/")) {
+    if (!path.startsWith("/storage/") && !path.startsWith("/v2/") || plain(path)) {
       return null;
     }
     String[] segments = path.split("/", -1);
@@ -80,6 +80,19 @@ public class RequestGuard {
       }
     }
     return null;
+  }
+
+  /** No ';', '%', "//", "/." and no trailing '/': nothing the router would rewrite. */
+  private static boolean plain(String path) {
+    char previous = 0;
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == ';' || c == '%' || (previous == '/' && (c == '/' || c == '.'))) {
+        return false;
+      }
+      previous = c;
+    }
+    return previous != '/';
   }
 
   /** The segment with %2E turned into '.', or null when a percent-escape is broken. */

@@ -30,12 +30,17 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final Map<String, Long> lastTouch = new ConcurrentHashMap<>();
 
-  private record Cached(ApiKey key, long verifiedAt) {}
+  private final SecurityIdentity bootstrapIdentity;
+
+  /** A verified key with the identity built for it, so a cache hit allocates nothing new. */
+  private record Cached(ApiKey key, SecurityIdentity identity, long verifiedAt) {}
 
   ApiKeyIdentityProvider(ApiKeyStore store, BootstrapKey bootstrap, KvgateConfig config) {
     this.store = store;
     this.bootstrap = bootstrap;
     this.cacheTtlNanos = config.auth().keyCacheTtl().toNanos();
+    this.bootstrapIdentity =
+        identity(new Caller(bootstrap.tenant(), "bootstrap", EnumSet.of(Permission.ADMIN), null));
   }
 
   @Override
@@ -52,16 +57,12 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
     }
     byte[] digest = Secrets.sha256(secret);
     if (bootstrap.matches(digest)) {
-      return Uni.createFrom()
-          .item(
-              identity(
-                  new Caller(bootstrap.tenant(), "bootstrap", EnumSet.of(Permission.ADMIN), null)));
+      return Uni.createFrom().item(bootstrapIdentity);
     }
     String hash = Secrets.hex(digest);
-    long now = System.nanoTime();
     Cached cached = cache.get(hash);
-    if (cached != null && now - cached.verifiedAt() < cacheTtlNanos) {
-      return verified(cached.key(), hash);
+    if (cached != null && System.nanoTime() - cached.verifiedAt() < cacheTtlNanos) {
+      return verified(cached, hash);
     }
     return store
         .findByHash(hash)
@@ -74,8 +75,15 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
               if (cache.size() >= CACHE_MAX) {
                 cache.clear();
               }
-              cache.put(hash, new Cached(key, System.nanoTime()));
-              return verified(key, hash);
+              Cached fresh =
+                  new Cached(
+                      key,
+                      identity(
+                          new Caller(
+                              key.tenant(), "key:" + key.id(), key.permissions(), key.buckets())),
+                      System.nanoTime());
+              cache.put(hash, fresh);
+              return verified(fresh, hash);
             });
   }
 
@@ -84,20 +92,20 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
     cache.values().removeIf(c -> c.key().tenant().equals(tenant) && c.key().id().equals(id));
   }
 
-  private Uni<SecurityIdentity> verified(ApiKey key, String hash) {
+  private Uni<SecurityIdentity> verified(Cached cached, String hash) {
     Instant now = Instant.now();
-    if (key.expired(now)) {
+    if (cached.key().expired(now)) {
       return refuse("expired API key");
     }
     Long touched = lastTouch.get(hash);
     if (touched == null || now.toEpochMilli() - touched > TOUCH_EVERY_MS) {
+      if (lastTouch.size() >= CACHE_MAX) {
+        lastTouch.clear();
+      }
       lastTouch.put(hash, now.toEpochMilli());
       store.touch(hash, now);
     }
-    return Uni.createFrom()
-        .item(
-            identity(
-                new Caller(key.tenant(), "key:" + key.id(), key.permissions(), key.buckets())));
+    return Uni.createFrom().item(cached.identity());
   }
 
   private static SecurityIdentity identity(Caller caller) {
