@@ -3,6 +3,7 @@ package io.kvgate.apify;
 import io.kvgate.apify.StoreAccess.Proof;
 import io.kvgate.apify.StoreAccess.Target;
 import io.kvgate.config.KvgateConfig;
+import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketRef;
 import io.kvgate.core.Encodings;
 import io.kvgate.core.Entry;
@@ -49,7 +50,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /** Endpoints 6-12 of the /v2 dialect: keys, the ZIP of all records, and one record. */
-@Path("/v2/key-value-stores/{storeId}")
+@Path("/v2/key-value-stores")
 @Tag(name = "Key-value stores (Apify API v2)")
 @PermitAll
 public class RecordResource {
@@ -75,7 +76,7 @@ public class RecordResource {
   }
 
   @GET
-  @Path("/keys")
+  @Path("/{storeId}/keys")
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(operationId = "keyValueStore_keys_get", summary = "Get list of keys")
   @APIResponse(responseCode = "200", description = "A page of keys in UTF-8 byte order")
@@ -103,11 +104,12 @@ public class RecordResource {
                 .listKeys(t.ref(), prefix == null ? "" : prefix, after, n)
                 .chain(
                     page ->
-                        secret(t)
+                        owner(t)
                             .map(
-                                secret -> {
+                                owner -> {
                                   String base = view.base(uri);
-                                  String id = storeId(t, storeId);
+                                  String id = owner.id();
+                                  String secret = owner.secret();
                                   List<ApifyDtos.KeyItem> items =
                                       page.keys().stream()
                                           .map(
@@ -129,7 +131,7 @@ public class RecordResource {
   }
 
   @GET
-  @Path("/records")
+  @Path("/{storeId}/records")
   @Produces("application/zip")
   @Operation(operationId = "keyValueStore_records_get", summary = "Download all records as ZIP")
   @APIResponse(responseCode = "200", description = "A ZIP archive, one file per record")
@@ -190,7 +192,7 @@ public class RecordResource {
   }
 
   @GET
-  @Path("/records/{key: .+}")
+  @Path("/{storeId}/records/{key: .+}")
   @Operation(operationId = "keyValueStore_record_get", summary = "Get record")
   @APIResponse(responseCode = "200", description = "The record's bytes with its Content-Type")
   @APIResponse(responseCode = "404", description = "No such store or record")
@@ -226,7 +228,7 @@ public class RecordResource {
   }
 
   @HEAD
-  @Path("/records/{key: .+}")
+  @Path("/{storeId}/records/{key: .+}")
   @Operation(operationId = "keyValueStore_record_head", summary = "Check if a record exists")
   @APIResponse(responseCode = "200", description = "It exists")
   @APIResponse(responseCode = "404", description = "No such store or record")
@@ -250,7 +252,7 @@ public class RecordResource {
   }
 
   @PUT
-  @Path("/records/{key: .+}")
+  @Path("/{storeId}/records/{key: .+}")
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(operationId = "keyValueStore_record_put", summary = "Store record")
@@ -279,18 +281,21 @@ public class RecordResource {
                     ok ->
                         store.put(
                             t.ref(), key, value, contentType, coding, null, Precondition.NONE))
-                .map(
+                .chain(
                     rev ->
-                        Response.created(
-                                URI.create(
-                                    view.recordUrl(view.base(uri), storeId(t, storeId), key, null)))
+                        t.ref().id() != null
+                            ? Uni.createFrom().item(t.ref().id())
+                            : owner(t).map(Bucket.Owner::id))
+                .map(
+                    id ->
+                        Response.created(URI.create(view.recordUrl(view.base(uri), id, key, null)))
                             .entity(EMPTY_OBJECT)
                             .type(MediaType.APPLICATION_JSON_TYPE)
                             .build()));
   }
 
   @POST
-  @Path("/records/{key: .+}")
+  @Path("/{storeId}/records/{key: .+}")
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(operationId = "keyValueStore_record_post", summary = "Store record (alias of PUT)")
@@ -305,7 +310,7 @@ public class RecordResource {
   }
 
   @DELETE
-  @Path("/records/{key: .+}")
+  @Path("/{storeId}/records/{key: .+}")
   @Operation(operationId = "keyValueStore_record_delete", summary = "Delete record")
   @APIResponse(responseCode = "204", description = "Deleted, or there was no such record")
   @APIResponse(responseCode = "404", description = "No such store")
@@ -325,7 +330,7 @@ public class RecordResource {
    * stored. Large or compressed bodies are checked off the event loop.
    */
   private Uni<Boolean> checked(String contentType, String coding, byte[] value) {
-    boolean json = isJson(contentType);
+    boolean json = Entry.isJson(contentType);
     if (coding == null && (!json || value.length <= INLINE_CHECK_MAX)) {
       if (json) {
         this.json.requireAnyJson(new ByteArrayInputStream(value), "invalid-value");
@@ -354,10 +359,6 @@ public class RecordResource {
         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
-  private static boolean isJson(String contentType) {
-    return new Entry(null, null, contentType, null, 0, null, null, null).isJson();
-  }
-
   private Response respond(Entry e, byte[] bytes, String coding, boolean download) {
     Response.ResponseBuilder r =
         Response.ok(bytes)
@@ -380,20 +381,20 @@ public class RecordResource {
     return e.contentType() == null ? DEFAULT_TYPE : e.contentType();
   }
 
-  /** The signing secret of the store, for its records' public URLs. */
-  private Uni<String> secret(Target t) {
+  /** Who owns the store: its id and signing secret, for public URLs. */
+  private Uni<Bucket.Owner> owner(Target t) {
     if (t.owner() != null) {
-      return Uni.createFrom().item(t.owner().secret());
+      return Uni.createFrom().item(t.owner());
     }
-    return store.owner(t.ref()).map(o -> o == null ? null : o.secret());
-  }
-
-  /** The store's id where known, else the path's own way of naming it. */
-  private static String storeId(Target t, String storeId) {
-    if (t.ref().id() != null) {
-      return t.ref().id();
-    }
-    return t.owner() != null ? t.owner().id() : storeId;
+    return store
+        .owner(t.ref())
+        .map(
+            o -> {
+              if (o == null) {
+                throw new KvException.BucketMissing(t.ref().label());
+              }
+              return o;
+            });
   }
 
   private static void requireKey(String key) {

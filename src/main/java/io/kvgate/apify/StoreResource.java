@@ -287,9 +287,10 @@ public class StoreResource {
                     }));
   }
 
+  /** The store; a missing one lets {@link StoreAccess} look for another tenant's public store. */
   private static Bucket required(Bucket b) {
     if (b == null) {
-      throw StoreAccess.notFound();
+      throw new KvException.BucketMissing("store");
     }
     return b;
   }

@@ -18,10 +18,25 @@ public record Entry(
 
   public static final String JSON = "application/json";
 
+  /**
+   * Whether the content type is JSON: {@code application/json} or {@code +json}, any parameters.
+   */
   public boolean isJson() {
-    return contentType != null
-        && (contentType.equals(JSON)
-            || contentType.startsWith(JSON + ";")
-            || contentType.endsWith("+json"));
+    return isJson(contentType);
+  }
+
+  public static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int end = contentType.indexOf(';');
+    if (end < 0) {
+      end = contentType.length();
+    }
+    while (end > 0 && contentType.charAt(end - 1) == ' ') {
+      end--;
+    }
+    return (end == JSON.length() && contentType.regionMatches(true, 0, JSON, 0, end))
+        || (end >= 5 && contentType.regionMatches(true, end - 5, "+json", 0, 5));
   }
 }
