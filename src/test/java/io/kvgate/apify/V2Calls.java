@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kvgate.support.RawHttp;
 import io.kvgate.support.TestAuth;
 import io.restassured.RestAssured;
 import io.restassured.config.DecoderConfig;
@@ -473,6 +474,15 @@ final class V2Calls {
 
   static void assertError(Reply r, int status, String type) {
     assertError(r.status(), r.header("Content-Type"), r.body(), status, type);
+  }
+
+  static void assertError(RawHttp.Reply r, int status, String type) {
+    assertError(
+        r.status(),
+        r.header("Content-Type"),
+        r.body().getBytes(StandardCharsets.UTF_8),
+        status,
+        type);
   }
 
   /** The shape of a /v2 error; {@code type} null accepts any non-empty kebab-case type. */
