@@ -21,5 +21,5 @@ redis.call('ZREM', X, key)
 redis.call('HINCRBY', M, 'count', -1)
 redis.call('HINCRBY', M, 'bytes', -rec_size(old))
 redis.call('HINCRBY', M, 'deletes', 1)
-redis.call('HSET', M, 'modified', now)
+redis.call('HSET', M, 'modified', now, 'accessed', now)
 return {1, rev}

@@ -1,12 +1,14 @@
--- ARGV: tenant, name, key, revision ('' = live). Returns {-1} no bucket, {0} none, {1, rec}.
+-- ARGV: tenant, name, key, revision ('' = live), mode ('h' = the live record's header only).
+-- Returns {-1} no bucket, {0} none, {1, rec}.
 if not bucket(ARGV[1], ARGV[2]) then return {-1} end
 local now = now_ms()
 count_access('reads', now)
 local key = ARGV[3]
 local rec = live(key, now)
 if ARGV[4] == '' then
-  if rec then return {1, rec} end
-  return {0}
+  if not rec then return {0} end
+  if ARGV[5] == 'h' then return {1, string.sub(rec, 1, header(rec)[6])} end
+  return {1, rec}
 end
 local want = tonumber(ARGV[4])
 if rec and rec_rev(rec) == want then return {1, rec} end

@@ -40,5 +40,5 @@ elseif old then
 end
 redis.call('HINCRBY', M, 'bytes', size - oldsize)
 redis.call('HINCRBY', M, 'writes', 1)
-redis.call('HSET', M, 'modified', now)
+redis.call('HSET', M, 'modified', now, 'accessed', now)
 return {1, rev, exp}

@@ -1,5 +1,6 @@
 package io.kvgate.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -33,6 +34,29 @@ public interface KvgateConfig {
 
   /** Rate limits per principal and per bucket, counted across replicas. */
   RateLimit rateLimit();
+
+  /** The /v2/key-value-stores dialect. */
+  Apify apify();
+
+  /** Settings of the /v2/key-value-stores dialect. */
+  interface Apify {
+    /**
+     * The scheme, host and port clients reach this service at, for the public URLs in answers (for
+     * example {@code https://kv.example.com}); without it each answer uses its request's own.
+     */
+    Optional<String> publicUrl();
+
+    /**
+     * What {@code FOLLOW_USER_SETTING} (the general access of a new store) means: {@code
+     * RESTRICTED} or {@code ANYONE_WITH_ID_CAN_READ}.
+     */
+    @WithDefault("RESTRICTED")
+    String userGeneralAccess();
+
+    /** How long the signed {@code keysPublicUrl} of a store object stays valid. */
+    @WithDefault("P14D")
+    Duration keysUrlValidity();
+  }
 
   /** Authentication settings. */
   interface Auth {
@@ -100,6 +124,13 @@ public interface KvgateConfig {
     /** Longest number (in digits) accepted in a JSON value. */
     @WithDefault("1000")
     int maxJsonNumberLength();
+
+    /**
+     * The most bytes a compressed JSON record may decode to when it is checked on write, and a
+     * compressed value when it is decoded for a reader (413 beyond).
+     */
+    @WithDefault("100M")
+    MemorySize maxDecodedSize();
   }
 
   /** Dev-mode conveniences. */

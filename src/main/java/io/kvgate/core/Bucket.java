@@ -2,7 +2,11 @@ package io.kvgate.core;
 
 import java.time.Instant;
 
-/** A bucket as stored: identity, settings, times, counters and live totals. */
+/**
+ * A bucket as stored: identity, settings, times, counters and live totals. {@code name} is null for
+ * an unnamed store (made through /v2); {@code generalAccess} and {@code signingSecret} serve the
+ * /v2 dialect's public reads and signed URLs.
+ */
 public record Bucket(
     String id,
     String tenant,
@@ -14,8 +18,13 @@ public record Bucket(
     long revision,
     long entryCount,
     long bytes,
-    Stats stats) {
+    Stats stats,
+    String generalAccess,
+    String signingSecret) {
 
   /** Operation counters of a bucket. */
   public record Stats(long reads, long writes, long deletes, long lists) {}
+
+  /** Who owns a bucket and how it may be read by others: what an access decision needs. */
+  public record Owner(String id, String tenant, String name, String generalAccess, String secret) {}
 }

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.kvgate.config.KvgateConfig;
+import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * Checks JSON documents without building them: well-formed, strict UTF-8, bounded depth and number
@@ -19,6 +21,7 @@ import java.io.IOException;
 @Singleton
 public class JsonValues {
   private final JsonFactory factory;
+  private final JsonFactory anyJson = JsonFactory.builder().build();
   private final int maxDepth;
   private final int maxNumberLength;
 
@@ -94,6 +97,33 @@ public class JsonValues {
         throw KvException.validation("a field name appears twice in one JSON object" + at);
       }
       throw KvException.validation("malformed JSON" + at);
+    }
+  }
+
+  /**
+   * Throws a 400 with {@code type} unless the stream holds one well-formed JSON value of any kind,
+   * within the JSON library's own bounds, and nothing after it. The stream is read, not kept.
+   */
+  public void requireAnyJson(InputStream in, String type) {
+    try (JsonParser parser = anyJson.createParser(in)) {
+      if (parser.nextToken() == null) {
+        throw new KvException(ErrorCode.VALIDATION_ERROR, "the JSON body is empty", type);
+      }
+      parser.skipChildren();
+      if (parser.nextToken() != null) {
+        throw new KvException(
+            ErrorCode.VALIDATION_ERROR, "malformed JSON: more content after the value", type);
+      }
+    } catch (StreamConstraintsException e) {
+      throw new KvException(ErrorCode.VALIDATION_ERROR, "the JSON value is too complex", type);
+    } catch (IOException e) {
+      if (e.getCause() instanceof KvException k) {
+        throw k;
+      }
+      throw new KvException(
+          ErrorCode.VALIDATION_ERROR,
+          "the body is not valid JSON, as its Content-Type says it is",
+          type);
     }
   }
 

@@ -4,43 +4,58 @@ import io.smallrye.mutiny.Uni;
 import java.util.List;
 
 /**
- * The storage port both dialects use. Every operation runs for a tenant; a bucket of another tenant
- * is indistinguishable from a missing one. Absent things are null items; rule violations fail with
- * a {@link io.kvgate.error.KvException}.
+ * The storage port both dialects use. Every operation runs on a {@link BucketRef}: a bucket of
+ * another tenant is indistinguishable from a missing one. Absent things are null items; rule
+ * violations fail with a {@link io.kvgate.error.KvException}.
  */
 public interface KvStore {
 
-  /** Creates a bucket; fails with 400 when the tenant already has one of that name. */
+  /**
+   * Creates a bucket, unnamed when {@code name} is null; fails with 400 when the tenant already has
+   * one of that name.
+   */
   Uni<Bucket> createBucket(String tenant, String name, BucketConfig config);
 
   /** The bucket, or null. Counts reflect expiries up to now. */
-  Uni<Bucket> getBucket(String tenant, String name);
+  Uni<Bucket> getBucket(BucketRef ref);
 
-  /** All buckets of a tenant, oldest first. */
+  /** Who owns the bucket and how others may read it, or null; no tenant check, no bookkeeping. */
+  Uni<Bucket.Owner> owner(BucketRef ref);
+
+  /** All named buckets of a tenant, oldest first. */
   Uni<List<Bucket>> listBuckets(String tenant);
 
-  /** Applies the non-null fields of {@code update}; null item when the bucket is missing. */
-  Uni<Bucket> updateBucket(String tenant, String name, BucketUpdate update);
+  /** A page of a tenant's buckets by creation time: named only, or with the unnamed ones too. */
+  Uni<StorePage> listBuckets(
+      String tenant, boolean includeUnnamed, long offset, int limit, boolean newestFirst);
+
+  /**
+   * Applies the non-null fields of {@code update}; null item when the bucket is missing. A rename
+   * onto a name the tenant uses fails with {@link io.kvgate.error.KvException.BucketExists}.
+   */
+  Uni<Bucket> updateBucket(BucketRef ref, BucketUpdate update);
 
   /** Deletes a bucket and everything in it; false when it did not exist. */
-  Uni<Boolean> deleteBucket(String tenant, String name);
+  Uni<Boolean> deleteBucket(BucketRef ref);
 
   /** Removes every entry and all history of a bucket, keeping its settings; false when missing. */
-  Uni<Boolean> purgeBucket(String tenant, String name);
+  Uni<Boolean> purgeBucket(BucketRef ref);
 
   /**
    * The live entry, or the kept revision {@code revision} when it is not null; null item when there
    * is none. Fails with 404 when the bucket is missing.
    */
-  Uni<Entry> get(String tenant, String bucket, String key, Long revision);
+  Uni<Entry> get(BucketRef ref, String key, Long revision);
+
+  /** The live entry without its value (an empty one): for existence checks. */
+  Uni<Entry> head(BucketRef ref, String key);
 
   /**
    * Writes an entry and returns the new revision. {@code ttlSeconds} null means the bucket default,
    * 0 means no expiry.
    */
   Uni<Long> put(
-      String tenant,
-      String bucket,
+      BucketRef ref,
       String key,
       byte[] value,
       String contentType,
@@ -49,16 +64,19 @@ public interface KvStore {
       Precondition precondition);
 
   /** Deletes an entry and returns the tombstone's revision; null item when the key is missing. */
-  Uni<Long> delete(String tenant, String bucket, String key, Precondition precondition);
+  Uni<Long> delete(BucketRef ref, String key, Precondition precondition);
 
   /**
    * Live entries in key byte order, with {@code prefix}, after key {@code after} (null = start).
    */
-  Uni<Page> list(String tenant, String bucket, String prefix, String after, int limit);
+  Uni<Page> list(BucketRef ref, String prefix, String after, int limit);
+
+  /** Live keys and their sizes in key byte order, with {@code prefix}, after {@code after}. */
+  Uni<KeyPage> listKeys(BucketRef ref, String prefix, String after, int limit);
 
   /** Live entries whose keys match a glob of {@code *} and {@code ?}, in key order. */
-  Uni<List<Entry>> searchKeys(String tenant, String bucket, String glob, int limit);
+  Uni<List<Entry>> searchKeys(BucketRef ref, String glob, int limit);
 
   /** The kept revisions of a key, oldest first; empty when none is kept. */
-  Uni<List<HistoryItem>> history(String tenant, String bucket, String key);
+  Uni<List<HistoryItem>> history(BucketRef ref, String key);
 }

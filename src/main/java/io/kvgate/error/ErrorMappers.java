@@ -6,6 +6,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -18,39 +19,45 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorMappers {
 
   @ServerExceptionMapper
-  public Response rateLimited(KvException.RateLimited e) {
+  public Response rateLimited(KvException.RateLimited e, HttpServerRequest request) {
     Log.debugf("rate_limited: %s", e.getMessage());
-    return Response.status(429)
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .header("Retry-After", e.retryAfter())
-        .entity(new ErrorBody(ErrorCode.RATE_LIMITED.code(), e.getMessage(), e.retryAfter()))
+    Response.ResponseBuilder r =
+        Response.status(429)
+            .type(MediaType.APPLICATION_JSON_TYPE)
+            .header("Retry-After", e.retryAfter());
+    if (Dialect.of(request.path()) == Dialect.APIFY) {
+      return r.entity(Dialect.APIFY.body(ErrorCode.RATE_LIMITED, null, e.getMessage())).build();
+    }
+    return r.entity(new ErrorBody(ErrorCode.RATE_LIMITED.code(), e.getMessage(), e.retryAfter()))
         .build();
   }
 
   /** A credential was given and is wrong, expired or unknown. */
   @ServerExceptionMapper
-  public Response authenticationFailed(AuthenticationFailedException e) {
+  public Response authenticationFailed(AuthenticationFailedException e, HttpServerRequest request) {
     Log.debugf("unauthorized: %s", e.getMessage());
     // Only our own reasons are told; a token library's words may describe internals.
     String message =
         CredentialRefused.isSafe(e)
             ? e.getMessage()
             : "the credential is not valid: check its signature, expiry, issuer and audience";
-    return challenge(render(ErrorCode.UNAUTHORIZED, message));
+    return challenge(render(request, ErrorCode.UNAUTHORIZED, "invalid-token", message));
   }
 
   /** No credential at all. */
   @ServerExceptionMapper
-  public Response unauthorized(UnauthorizedException e) {
+  public Response unauthorized(UnauthorizedException e, HttpServerRequest request) {
     return challenge(
         render(
+            request,
             ErrorCode.UNAUTHORIZED,
+            "token-not-provided",
             "a credential is required: X-Api-Key, or Authorization: Bearer with a JWT or API key"));
   }
 
   @ServerExceptionMapper
-  public Response forbidden(ForbiddenException e) {
-    return render(ErrorCode.FORBIDDEN, ErrorCode.FORBIDDEN.defaultMessage());
+  public Response forbidden(ForbiddenException e, HttpServerRequest request) {
+    return render(request, ErrorCode.FORBIDDEN, null, ErrorCode.FORBIDDEN.defaultMessage());
   }
 
   private static Response challenge(Response response) {
@@ -58,17 +65,18 @@ public class ErrorMappers {
   }
 
   @ServerExceptionMapper
-  public Response kv(KvException e) {
+  public Response kv(KvException e, HttpServerRequest request) {
     if (e.code().status() >= 500 && e.code() != ErrorCode.UNAVAILABLE) {
       Log.errorf("%s: %s", e.code().code(), e.getMessage());
     } else {
       Log.debugf("%s: %s", e.code().code(), e.getMessage());
     }
-    return render(e.code(), e.getMessage());
+    Response r = render(request, e.code(), e.type(), e.getMessage());
+    return e.code() == ErrorCode.UNAUTHORIZED ? challenge(r) : r;
   }
 
   @ServerExceptionMapper
-  public Response web(WebApplicationException e) {
+  public Response web(WebApplicationException e, HttpServerRequest request) {
     int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
     ErrorCode code = ErrorCode.forStatus(status);
     if (status >= 500) {
@@ -84,30 +92,41 @@ public class ErrorMappers {
           case 415 -> "unsupported Content-Type";
           default -> code.defaultMessage();
         };
-    return Response.fromResponse(render(code, message)).status(status).build();
+    String type =
+        status == 415 && Dialect.of(request.path()) == Dialect.APIFY
+            ? "invalid-content-type-header"
+            : status == 404 && Dialect.of(request.path()) == Dialect.APIFY
+                ? "page-not-found"
+                : null;
+    return Response.fromResponse(render(request, code, type, message)).status(status).build();
   }
 
   /** The HTTP layer cut a chunked body off at the cap and has already answered 413. */
   @ServerExceptionMapper
-  public Response bodyCutOff(java.io.IOException e) {
+  public Response bodyCutOff(java.io.IOException e, HttpServerRequest request) {
     if ("Request too large".equals(e.getMessage())) {
       Log.debug("request body over the cap, refused by the HTTP layer");
-      return render(ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE.defaultMessage());
+      return render(
+          request, ErrorCode.PAYLOAD_TOO_LARGE, null, ErrorCode.PAYLOAD_TOO_LARGE.defaultMessage());
     }
-    return unexpected(e);
+    return unexpected(e, request);
   }
 
   @ServerExceptionMapper
-  public Response unexpected(Throwable e) {
+  public Response unexpected(Throwable e, HttpServerRequest request) {
     Log.error("unexpected failure", e);
-    return render(ErrorCode.INTERNAL_ERROR, ErrorCode.INTERNAL_ERROR.defaultMessage());
+    return render(
+        request, ErrorCode.INTERNAL_ERROR, null, ErrorCode.INTERNAL_ERROR.defaultMessage());
   }
 
-  /** The error envelope of this service's dialects. */
-  public static Response render(ErrorCode code, String message) {
-    return Response.status(code.status())
-        .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(new ErrorBody(code.code(), message, null))
-        .build();
+  /** The error envelope of the request's dialect; {@code type} names the /v2 case (or null). */
+  private static Response render(
+      HttpServerRequest request, ErrorCode code, String type, String message) {
+    Response.ResponseBuilder r =
+        Response.status(code.status()).type(MediaType.APPLICATION_JSON_TYPE);
+    if (Dialect.of(request.path()) == Dialect.APIFY) {
+      return r.entity(Dialect.APIFY.body(code, type, message)).build();
+    }
+    return r.entity(new ErrorBody(code.code(), message, null)).build();
   }
 }

@@ -1,12 +1,21 @@
 package io.kvgate.error;
 
-/** The one exception type of the service: an {@link ErrorCode} and a message safe to show. */
+/**
+ * The one exception type of the service: an {@link ErrorCode}, a message safe to show and, where
+ * the /v2 dialect names the case more precisely than the code does, its error type.
+ */
 public class KvException extends RuntimeException {
   private final ErrorCode code;
+  private final String type;
 
-  public KvException(ErrorCode code, String message) {
+  public KvException(ErrorCode code, String message, String type) {
     super(message == null ? code.defaultMessage() : message, null, false, false);
     this.code = code;
+    this.type = type;
+  }
+
+  public KvException(ErrorCode code, String message) {
+    this(code, message, null);
   }
 
   public KvException(ErrorCode code) {
@@ -17,10 +26,22 @@ public class KvException extends RuntimeException {
     return code;
   }
 
+  /** The /v2 error type of this case, or null to take the one of the code. */
+  public String type() {
+    return type;
+  }
+
+  /** The bucket a request names is not there (for this tenant). */
+  public static final class BucketMissing extends KvException {
+    public BucketMissing(String label) {
+      super(ErrorCode.NOT_FOUND, "bucket '" + label + "' not found");
+    }
+  }
+
   /** A bucket name the tenant already uses (400, as the public API has it). */
   public static final class BucketExists extends KvException {
     public BucketExists(String name) {
-      super(ErrorCode.VALIDATION_ERROR, "bucket '" + name + "' already exists");
+      super(ErrorCode.VALIDATION_ERROR, "bucket '" + name + "' already exists", "name-not-unique");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.kvgate.error;
 
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -26,7 +27,7 @@ public class RequestGuard {
   }
 
   void install(@Observes Router router) {
-    router.errorHandler(413, rc -> tooLarge(rc.response()));
+    router.errorHandler(413, this::tooLarge);
     router.route().order(Integer.MIN_VALUE).handler(this::check);
   }
 
@@ -34,17 +35,17 @@ public class RequestGuard {
     String path = rc.request().path();
     String problem = path == null ? null : pathProblem(path);
     if (problem != null) {
-      refuse(rc.response(), ErrorCode.VALIDATION_ERROR, problem);
+      refuse(rc, ErrorCode.VALIDATION_ERROR, problem);
       return;
     }
     String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && tooLong(length)) {
-      tooLarge(rc.response());
+      tooLarge(rc);
       return;
     }
     String type = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (type != null && !parses(type)) {
-      refuse(rc.response(), ErrorCode.UNSUPPORTED_MEDIA_TYPE, "malformed Content-Type");
+      refuse(rc, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "malformed Content-Type");
       return;
     }
     rc.next();
@@ -136,14 +137,15 @@ public class RequestGuard {
     }
   }
 
-  private void tooLarge(HttpServerResponse response) {
+  private void tooLarge(RoutingContext rc) {
     refuse(
-        response,
+        rc,
         ErrorCode.PAYLOAD_TOO_LARGE,
         "the request body is over the server's limit of " + max + " bytes");
   }
 
-  private static void refuse(HttpServerResponse response, ErrorCode code, String message) {
+  private static void refuse(RoutingContext rc, ErrorCode code, String message) {
+    HttpServerResponse response = rc.response();
     if (response.ended()) {
       return;
     }
@@ -153,11 +155,7 @@ public class RequestGuard {
         response.putHeader(HttpHeaders.CONNECTION, "close");
       }
     }
-    response.end(
-        "{\"error\":\""
-            + code.code()
-            + "\",\"message\":\""
-            + message.replace("\\", "\\\\").replace("\"", "\\\"")
-            + "\"}");
+    String type = code == ErrorCode.UNSUPPORTED_MEDIA_TYPE ? "invalid-content-type-header" : null;
+    response.end(Buffer.buffer(Dialect.of(rc.request().path()).body(code, type, message)));
   }
 }

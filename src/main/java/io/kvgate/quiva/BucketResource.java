@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketConfig;
+import io.kvgate.core.BucketRef;
 import io.kvgate.core.BucketUpdate;
 import io.kvgate.core.JsonValues;
 import io.kvgate.core.KvStore;
@@ -118,7 +119,9 @@ public class BucketResource {
     long start = System.nanoTime();
     String tenant = access.require(Permission.READ, bucket).tenant();
     Names.requireBucketName(bucket);
-    return store.getBucket(tenant, bucket).map(b -> detail(required(b, bucket), start));
+    return store
+        .getBucket(BucketRef.named(tenant, bucket))
+        .map(b -> detail(required(b, bucket), start));
   }
 
   @PUT
@@ -146,13 +149,13 @@ public class BucketResource {
     }
     rejectIndexing(req);
     BucketUpdate update =
-        new BucketUpdate(
+        BucketUpdate.settings(
             Fields.string(req, "description"),
             Fields.limit(req, "max_bytes", Long.MAX_VALUE),
             Fields.limit(req, "max_value_size", Integer.MAX_VALUE),
             Fields.integer(req, "ttl", 0, Limits.MAX_TTL_SECONDS));
     return store
-        .updateBucket(tenant, bucket, update)
+        .updateBucket(BucketRef.named(tenant, bucket), update)
         .chain(
             updated -> {
               if (updated != null) {
@@ -177,7 +180,7 @@ public class BucketResource {
                   .recoverWithUni(
                       () ->
                           store
-                              .updateBucket(tenant, bucket, update)
+                              .updateBucket(BucketRef.named(tenant, bucket), update)
                               .map(again -> succeeded(again != null, bucket)));
             });
   }
@@ -190,7 +193,7 @@ public class BucketResource {
   public Uni<Success> delete(@PathParam("bucket") String bucket) {
     String tenant = access.require(Permission.ADMIN, bucket).tenant();
     Names.requireBucketName(bucket);
-    return store.deleteBucket(tenant, bucket).map(done -> succeeded(done, bucket));
+    return store.deleteBucket(BucketRef.named(tenant, bucket)).map(done -> succeeded(done, bucket));
   }
 
   @DELETE
@@ -201,7 +204,7 @@ public class BucketResource {
   public Uni<Success> purge(@PathParam("bucket") String bucket) {
     String tenant = access.require(Permission.ADMIN, bucket).tenant();
     Names.requireBucketName(bucket);
-    return store.purgeBucket(tenant, bucket).map(done -> succeeded(done, bucket));
+    return store.purgeBucket(BucketRef.named(tenant, bucket)).map(done -> succeeded(done, bucket));
   }
 
   private JsonNode parse(HttpHeaders headers, byte[] body) {

@@ -1,5 +1,6 @@
 package io.kvgate.quiva;
 
+import io.kvgate.core.BucketRef;
 import io.kvgate.core.Entry;
 import io.kvgate.core.HistoryItem;
 import io.kvgate.core.JsonValues;
@@ -85,7 +86,9 @@ public class EntryResource {
     int n = Requests.intParam("limit", limit, 1, Limits.MAX_LIMIT, Limits.DEFAULT_LIMIT);
     String p = Names.requirePrefix(prefix);
     String after = decodeCursor(cursor);
-    return store.list(tenant, bucket, p, after, n).map(page -> json(renderPage(bucket, n, page)));
+    return store
+        .list(BucketRef.named(tenant, bucket), p, after, n)
+        .map(page -> json(renderPage(bucket, n, page)));
   }
 
   @GET
@@ -114,7 +117,7 @@ public class EntryResource {
     List<Long> notModified =
         "*".equals(ifNoneMatch) ? List.of() : Requests.revisions("If-None-Match", ifNoneMatch);
     return store
-        .get(tenant, bucket, key, rev)
+        .get(BucketRef.named(tenant, bucket), key, rev)
         .map(
             e -> {
               if (e == null) {
@@ -175,7 +178,7 @@ public class EntryResource {
     Requests.requireJsonContentType(headers);
     byte[] value = json.requireObject(body);
     return store
-        .put(tenant, bucket, key, value, Entry.JSON, null, ttlSeconds, pre)
+        .put(BucketRef.named(tenant, bucket), key, value, Entry.JSON, null, ttlSeconds, pre)
         .map(
             rev ->
                 Response.ok(Success.OK, MediaType.APPLICATION_JSON_TYPE)
@@ -201,7 +204,7 @@ public class EntryResource {
     Names.requireKey(key);
     Precondition pre = Requests.precondition(ifMatch, null);
     return store
-        .delete(tenant, bucket, key, pre)
+        .delete(BucketRef.named(tenant, bucket), key, pre)
         .map(
             rev -> {
               if (rev == null) {
@@ -226,7 +229,7 @@ public class EntryResource {
     Names.requireBucketName(bucket);
     Names.requireKey(key);
     return store
-        .history(tenant, bucket, key)
+        .history(BucketRef.named(tenant, bucket), key)
         .map(
             items -> {
               if (items.isEmpty()) {
@@ -272,7 +275,7 @@ public class EntryResource {
     String glob = Names.requireGlob(search);
     int n = Requests.intParam("limit", limit, 1, Limits.MAX_LIMIT, Limits.DEFAULT_LIMIT);
     return store
-        .searchKeys(tenant, bucket, glob, n)
+        .searchKeys(BucketRef.named(tenant, bucket), glob, n)
         .map(
             entries -> {
               JsonOut out = new JsonOut(256);

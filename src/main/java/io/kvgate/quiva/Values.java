@@ -1,5 +1,6 @@
 package io.kvgate.quiva;
 
+import io.kvgate.core.Encodings;
 import io.kvgate.core.Entry;
 import io.kvgate.core.Utf8;
 import io.kvgate.error.ErrorCode;
@@ -8,9 +9,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * How a stored value appears in this JSON-only dialect: JSON as it is, other UTF-8 text as a JSON
- * string, and binary (or encoded) values as 415 when read alone or null inside a list.
+ * string, and binary values as 415 when read alone or null inside a list. A value stored compressed
+ * (through /v2) is shown decoded; one that does not decode within the bound counts as binary.
  */
 final class Values {
+  /** The most a compressed value is decoded to for this dialect. */
+  private static final long MAX_DECODED = 16L * 1024 * 1024;
+
   private Values() {}
 
   /** Writes the value, or fails with 415 when it cannot be shown as JSON. */
@@ -34,16 +39,21 @@ final class Values {
   }
 
   private static boolean writeIfShowable(JsonOut out, Entry e) {
-    String encoding = e.contentEncoding();
-    if (encoding != null && !encoding.isEmpty() && !encoding.equals("identity")) {
-      return false;
+    byte[] value = e.value();
+    if (Encodings.isEncoded(e.contentEncoding())) {
+      try {
+        value = Encodings.decode(e.contentEncoding(), value, MAX_DECODED);
+      } catch (KvException notDecodable) {
+        return false;
+      }
     }
+    // A JSON value was checked when it was written, by either dialect.
     if (e.isJson()) {
-      out.raw(e.value());
+      out.raw(value);
       return true;
     }
-    if (Utf8.isValid(e.value())) {
-      out.string(new String(e.value(), StandardCharsets.UTF_8));
+    if (Utf8.isValid(value)) {
+      out.string(new String(value, StandardCharsets.UTF_8));
       return true;
     }
     return false;

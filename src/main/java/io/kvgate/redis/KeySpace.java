@@ -24,10 +24,13 @@ public class KeySpace {
     return List.of(base + "m", base + "d", base + "k", base + "x", base + "h");
   }
 
-  /** The tenant's name-to-id hash and its creation-ordered id index. */
+  /**
+   * The tenant's name-to-id hash and its creation-ordered indexes of all bucket ids and of the
+   * named ones, in the order the tenant scripts expect.
+   */
   List<String> tenant(String tenant) {
     String base = prefix + ":{t:" + tenant + "}:";
-    return List.of(base + "names", base + "created");
+    return List.of(base + "names", base + "created", base + "named");
   }
 
   /** An API key's record, by the SHA-256 of its secret. */

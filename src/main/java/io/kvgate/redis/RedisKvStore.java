@@ -2,13 +2,16 @@ package io.kvgate.redis;
 
 import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketConfig;
+import io.kvgate.core.BucketRef;
 import io.kvgate.core.BucketUpdate;
 import io.kvgate.core.Entry;
 import io.kvgate.core.HistoryItem;
+import io.kvgate.core.KeyPage;
 import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
+import io.kvgate.core.StorePage;
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
 import io.smallrye.mutiny.Uni;
@@ -37,6 +40,11 @@ public class RedisKvStore implements KvStore {
   private static final String ALPHABET =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   private static final int ID_LENGTH = 17;
+  private static final int SECRET_LENGTH = 32;
+
+  /** What a new bucket's general access is: the account-level setting decides. */
+  public static final String DEFAULT_ACCESS = "FOLLOW_USER_SETTING";
+
   private static final int NAME_CACHE_MAX = 100_000;
   private static final int KEY_SEARCH_SLICE = 2_000;
 
@@ -57,12 +65,14 @@ public class RedisKvStore implements KvStore {
 
   @Override
   public Uni<Bucket> createBucket(String tenant, String name, BucketConfig config) {
-    String id = newId();
+    String id = newId(ID_LENGTH);
     long now = System.currentTimeMillis();
     List<Object> fields = new ArrayList<>();
     addField(fields, "id", id);
     addField(fields, "tenant", tenant);
-    addField(fields, "name", name);
+    addField(fields, "name", nullToEmpty(name));
+    addField(fields, "access", DEFAULT_ACCESS);
+    addField(fields, "secret", newId(SECRET_LENGTH));
     addConfig(fields, config);
     for (String f : List.of("created", "modified", "accessed")) {
       addField(fields, f, now);
@@ -78,115 +88,220 @@ public class RedisKvStore implements KvStore {
               if (created.toInteger() != 1) {
                 return Uni.createFrom().failure(new KvException(ErrorCode.INTERNAL_ERROR));
               }
-              return redis.script(scripts.tenantClaim, keys.tenant(tenant), name, id, now);
+              return claim(tenant, name, id, now);
             })
         .chain(
-            holder -> {
-              if (!holder.toString().equals(id)) {
+            claimed -> {
+              if (!claimed) {
                 return redis
                     .script(scripts.bucketDrop, keys.bucket(id), tenant, "")
                     .chain(
                         dropped ->
                             Uni.createFrom().<Bucket>failure(new KvException.BucketExists(name)));
               }
-              ids.put(cacheKey(tenant, name), id);
-              return getBucket(tenant, name);
+              if (name != null) {
+                ids.put(cacheKey(tenant, name), id);
+              }
+              return getBucket(BucketRef.byId(tenant, id));
             });
   }
 
   @Override
-  public Uni<Bucket> getBucket(String tenant, String name) {
+  public Uni<Bucket> getBucket(BucketRef ref) {
     return onBucket(
-            tenant, name, id -> redis.script(scripts.bucketInfo, keys.bucket(id), tenant, name))
+            ref,
+            id -> redis.script(scripts.bucketInfo, keys.bucket(id), ref.tenant(), nameArg(ref)))
         .map(r -> r == null ? null : toBucket(r));
+  }
+
+  @Override
+  public Uni<Bucket.Owner> owner(BucketRef ref) {
+    return idOf(ref)
+        .chain(id -> id == null ? Uni.createFrom().nullItem() : meta(id))
+        .map(m -> m == null ? null : m.owner());
   }
 
   @Override
   public Uni<List<Bucket>> listBuckets(String tenant) {
     return redis
-        .command(Command.ZRANGE, keys.tenant(tenant).get(1), "0", "-1")
+        .command(Command.ZRANGE, keys.tenant(tenant).get(2), "0", "-1")
+        .chain(idList -> infos(tenant, idList));
+  }
+
+  @Override
+  public Uni<StorePage> listBuckets(
+      String tenant, boolean includeUnnamed, long offset, int limit, boolean newestFirst) {
+    String index = keys.tenant(tenant).get(includeUnnamed ? 1 : 2);
+    Uni<Response> page =
+        newestFirst
+            ? redis.command(
+                Command.ZRANGE,
+                index,
+                Long.toString(offset),
+                Long.toString(offset + limit - 1),
+                "REV")
+            : redis.command(
+                Command.ZRANGE, index, Long.toString(offset), Long.toString(offset + limit - 1));
+    return redis
+        .command(Command.ZCARD, index)
         .chain(
-            idList -> {
-              List<Uni<Bucket>> infos = new ArrayList<>();
-              for (Response id : idList) {
-                infos.add(
-                    redis
-                        .script(scripts.bucketInfo, keys.bucket(id.toString()), tenant, "")
-                        .map(r -> r.get(0).toInteger() == 1 ? toBucket(r) : null));
+            total ->
+                page.chain(idList -> infos(tenant, idList))
+                    .map(buckets -> new StorePage(buckets, total.toLong())));
+  }
+
+  private Uni<List<Bucket>> infos(String tenant, Response idList) {
+    List<Uni<Bucket>> infos = new ArrayList<>();
+    for (Response id : idList) {
+      infos.add(
+          redis
+              .script(scripts.bucketInfo, keys.bucket(id.toString()), tenant, "")
+              .map(r -> r.get(0).toInteger() == 1 ? toBucket(r) : null));
+    }
+    if (infos.isEmpty()) {
+      return Uni.createFrom().item(List.of());
+    }
+    return Uni.join()
+        .all(infos)
+        .usingConcurrencyOf(16)
+        .andFailFast()
+        .map(all -> all.stream().filter(b -> b != null).collect(Collectors.toList()));
+  }
+
+  @Override
+  public Uni<Bucket> updateBucket(BucketRef ref, BucketUpdate update) {
+    List<Object> fields = new ArrayList<>();
+    if (update.description() != null) {
+      addField(fields, "desc", update.description());
+    }
+    if (update.maxBytes() != null) {
+      addField(fields, "maxb", update.maxBytes());
+    }
+    if (update.maxValueSize() != null) {
+      addField(fields, "maxv", update.maxValueSize());
+    }
+    if (update.ttlSeconds() != null) {
+      addField(fields, "ttl", update.ttlSeconds());
+    }
+    if (update.generalAccess() != null) {
+      addField(fields, "access", update.generalAccess());
+    }
+    if (!update.rename()) {
+      return onBucket(ref, id -> updateScript(id, ref.tenant(), nameArg(ref), fields))
+          .map(r -> r == null ? null : toBucket(r));
+    }
+    return idOf(ref)
+        .chain(id -> id == null ? Uni.createFrom().nullItem() : meta(id))
+        .chain(
+            m -> {
+              if (m == null || !m.owner().tenant().equals(ref.tenant())) {
+                return Uni.createFrom().nullItem();
               }
-              if (infos.isEmpty()) {
-                return Uni.createFrom().item(List.<Bucket>of());
-              }
-              return Uni.join()
-                  .all(infos)
-                  .andFailFast()
-                  .map(all -> all.stream().filter(b -> b != null).collect(Collectors.toList()));
+              return rename(ref.tenant(), m, update.name(), fields);
             });
   }
 
-  @Override
-  public Uni<Bucket> updateBucket(String tenant, String name, BucketUpdate update) {
+  /**
+   * Renames in three steps, each safe to stop after: claim the new name, change the bucket, free
+   * the old name. A stop after the first leaves the new name pointing at a bucket that does not
+   * answer to it (so it resolves to nothing) until the bucket takes it again.
+   */
+  private Uni<Bucket> rename(String tenant, Meta m, String newName, List<Object> fields) {
+    String id = m.owner().id();
+    String oldName = m.owner().name();
+    addField(fields, "name", nullToEmpty(newName));
+    Uni<Boolean> claimed =
+        newName == null || newName.equals(oldName)
+            ? Uni.createFrom().item(true)
+            : claim(tenant, newName, id, m.created());
+    return claimed.chain(
+        ok -> {
+          if (!ok) {
+            return Uni.createFrom().<Bucket>failure(new KvException.BucketExists(newName));
+          }
+          return updateScript(id, tenant, nullToEmpty(oldName), fields)
+              .chain(
+                  r -> {
+                    if (isMissing(r)) {
+                      return release(tenant, newName, id, "drop").replaceWith((Bucket) null);
+                    }
+                    Bucket updated = toBucket(r);
+                    if (oldName != null) {
+                      ids.remove(cacheKey(tenant, oldName));
+                    }
+                    if (oldName == null || oldName.equals(newName)) {
+                      return Uni.createFrom().item(updated);
+                    }
+                    return release(tenant, oldName, id, newName == null ? "unname" : "rename")
+                        .replaceWith(updated);
+                  });
+        });
+  }
+
+  private Uni<Response> updateScript(String id, String tenant, String name, List<Object> fields) {
     List<Object> args = new ArrayList<>(List.of(tenant, name));
-    if (update.description() != null) {
-      addField(args, "desc", update.description());
-    }
-    if (update.maxBytes() != null) {
-      addField(args, "maxb", update.maxBytes());
-    }
-    if (update.maxValueSize() != null) {
-      addField(args, "maxv", update.maxValueSize());
-    }
-    if (update.ttlSeconds() != null) {
-      addField(args, "ttl", update.ttlSeconds());
-    }
-    return onBucket(
-            tenant, name, id -> redis.script(scripts.bucketUpdate, keys.bucket(id), args.toArray()))
-        .map(r -> r == null ? null : toBucket(r));
+    args.addAll(fields);
+    return redis.script(scripts.bucketUpdate, keys.bucket(id), args.toArray());
   }
 
   @Override
-  public Uni<Boolean> deleteBucket(String tenant, String name) {
-    return resolve(tenant, name)
+  public Uni<Boolean> deleteBucket(BucketRef ref) {
+    return idOf(ref)
+        .chain(id -> id == null ? Uni.createFrom().nullItem() : meta(id))
         .chain(
-            id -> {
-              if (id == null) {
+            m -> {
+              if (m == null || !m.owner().tenant().equals(ref.tenant())) {
                 return Uni.createFrom().item(false);
               }
+              String id = m.owner().id();
+              String name = m.owner().name();
               // The name goes first, so no new request reaches the bucket while its keys go.
-              return redis
-                  .script(scripts.tenantRelease, keys.tenant(tenant), name, id)
+              return release(ref.tenant(), name, id, "drop")
                   .chain(
                       released -> {
-                        ids.remove(cacheKey(tenant, name));
-                        return redis.script(scripts.bucketDrop, keys.bucket(id), tenant, "");
+                        if (name != null) {
+                          ids.remove(cacheKey(ref.tenant(), name));
+                        }
+                        return redis.script(scripts.bucketDrop, keys.bucket(id), ref.tenant(), "");
                       })
                   .map(dropped -> dropped.get(0).toInteger() == 1);
             });
   }
 
   @Override
-  public Uni<Boolean> purgeBucket(String tenant, String name) {
+  public Uni<Boolean> purgeBucket(BucketRef ref) {
     return onBucket(
-            tenant, name, id -> redis.script(scripts.bucketPurge, keys.bucket(id), tenant, name))
+            ref,
+            id -> redis.script(scripts.bucketPurge, keys.bucket(id), ref.tenant(), nameArg(ref)))
         .map(r -> r != null);
   }
 
   // ---- entries ----
 
   @Override
-  public Uni<Entry> get(String tenant, String bucket, String key, Long revision) {
+  public Uni<Entry> get(BucketRef ref, String key, Long revision) {
     String rev = revision == null ? "" : revision.toString();
     return onExistingBucket(
-            tenant,
-            bucket,
-            id -> redis.script(scripts.get, keys.bucket(id), tenant, bucket, key, rev))
+            ref,
+            id ->
+                redis.script(
+                    scripts.get, keys.bucket(id), ref.tenant(), nameArg(ref), key, rev, ""))
+        .map(r -> r.get(0).toInteger() == 1 ? Records.parse(key, r.get(1).toBytes()) : null);
+  }
+
+  @Override
+  public Uni<Entry> head(BucketRef ref, String key) {
+    return onExistingBucket(
+            ref,
+            id ->
+                redis.script(
+                    scripts.get, keys.bucket(id), ref.tenant(), nameArg(ref), key, "", "h"))
         .map(r -> r.get(0).toInteger() == 1 ? Records.parse(key, r.get(1).toBytes()) : null);
   }
 
   @Override
   public Uni<Long> put(
-      String tenant,
-      String bucket,
+      BucketRef ref,
       String key,
       byte[] value,
       String contentType,
@@ -196,15 +311,14 @@ public class RedisKvStore implements KvStore {
     long ttlMs = ttlSeconds == null ? -1 : ttlSeconds * 1000;
     String[] ids = new String[1];
     return onExistingBucket(
-            tenant,
-            bucket,
+            ref,
             id -> {
               ids[0] = id;
               return redis.script(
                   scripts.put,
                   keys.bucket(id),
-                  tenant,
-                  bucket,
+                  ref.tenant(),
+                  nameArg(ref),
                   key,
                   value,
                   nullToEmpty(contentType),
@@ -245,16 +359,15 @@ public class RedisKvStore implements KvStore {
   }
 
   @Override
-  public Uni<Long> delete(String tenant, String bucket, String key, Precondition precondition) {
+  public Uni<Long> delete(BucketRef ref, String key, Precondition precondition) {
     return onExistingBucket(
-            tenant,
-            bucket,
+            ref,
             id ->
                 redis.script(
                     scripts.delete,
                     keys.bucket(id),
-                    tenant,
-                    bucket,
+                    ref.tenant(),
+                    nameArg(ref),
                     key,
                     ifMatch(precondition),
                     ifNoneMatch(precondition)))
@@ -269,16 +382,15 @@ public class RedisKvStore implements KvStore {
   }
 
   @Override
-  public Uni<Page> list(String tenant, String bucket, String prefix, String after, int limit) {
+  public Uni<Page> list(BucketRef ref, String prefix, String after, int limit) {
     return onExistingBucket(
-            tenant,
-            bucket,
+            ref,
             id ->
                 redis.script(
                     scripts.list,
                     keys.bucket(id),
-                    tenant,
-                    bucket,
+                    ref.tenant(),
+                    nameArg(ref),
                     prefix,
                     nullToEmpty(after),
                     limit))
@@ -291,29 +403,46 @@ public class RedisKvStore implements KvStore {
   }
 
   @Override
-  public Uni<List<Entry>> searchKeys(String tenant, String bucket, String glob, int limit) {
+  public Uni<KeyPage> listKeys(BucketRef ref, String prefix, String after, int limit) {
+    return onExistingBucket(
+            ref,
+            id ->
+                redis.script(
+                    scripts.listKeys,
+                    keys.bucket(id),
+                    ref.tenant(),
+                    nameArg(ref),
+                    prefix,
+                    nullToEmpty(after),
+                    limit))
+        .map(
+            r -> {
+              List<KeyPage.Key> out = new ArrayList<>((r.size() - 2) / 2);
+              for (int i = 2; i + 1 < r.size(); i += 2) {
+                out.add(new KeyPage.Key(r.get(i).toString(), r.get(i + 1).toLong()));
+              }
+              String next = r.get(1).toString();
+              return new KeyPage(out, next.isEmpty() ? null : next);
+            });
+  }
+
+  @Override
+  public Uni<List<Entry>> searchKeys(BucketRef ref, String glob, int limit) {
     String prefix = Names.globPrefix(glob);
     List<Entry> found = new ArrayList<>();
-    return searchSlice(tenant, bucket, prefix, glob, "", limit, found);
+    return searchSlice(ref, prefix, glob, "", limit, found);
   }
 
   private Uni<List<Entry>> searchSlice(
-      String tenant,
-      String bucket,
-      String prefix,
-      String glob,
-      String after,
-      int limit,
-      List<Entry> found) {
+      BucketRef ref, String prefix, String glob, String after, int limit, List<Entry> found) {
     return onExistingBucket(
-            tenant,
-            bucket,
+            ref,
             id ->
                 redis.script(
                     scripts.searchKeys,
                     keys.bucket(id),
-                    tenant,
-                    bucket,
+                    ref.tenant(),
+                    nameArg(ref),
                     prefix,
                     glob,
                     after,
@@ -326,16 +455,15 @@ public class RedisKvStore implements KvStore {
               if (next.isEmpty() || found.size() >= limit) {
                 return Uni.createFrom().item(found);
               }
-              return searchSlice(tenant, bucket, prefix, glob, next, limit, found);
+              return searchSlice(ref, prefix, glob, next, limit, found);
             });
   }
 
   @Override
-  public Uni<List<HistoryItem>> history(String tenant, String bucket, String key) {
+  public Uni<List<HistoryItem>> history(BucketRef ref, String key) {
     return onExistingBucket(
-            tenant,
-            bucket,
-            id -> redis.script(scripts.history, keys.bucket(id), tenant, bucket, key))
+            ref,
+            id -> redis.script(scripts.history, keys.bucket(id), ref.tenant(), nameArg(ref), key))
         .map(
             r -> {
               List<HistoryItem> items = new ArrayList<>();
@@ -411,6 +539,38 @@ public class RedisKvStore implements KvStore {
 
   // ---- helpers ----
 
+  /** A bucket's owner fields and creation time, read without a tenant check. */
+  private record Meta(Bucket.Owner owner, long created) {}
+
+  private Uni<Meta> meta(String id) {
+    return redis
+        .command(
+            Command.HMGET, keys.bucket(id).get(0), "tenant", "name", "access", "secret", "created")
+        .map(
+            r -> {
+              if (r == null || r.get(0) == null) {
+                return null;
+              }
+              String name = r.get(1) == null ? "" : r.get(1).toString();
+              return new Meta(
+                  new Bucket.Owner(
+                      id,
+                      r.get(0).toString(),
+                      name.isEmpty() ? null : name,
+                      r.get(2) == null ? DEFAULT_ACCESS : r.get(2).toString(),
+                      r.get(3) == null ? null : r.get(3).toString()),
+                  r.get(4) == null ? 0 : r.get(4).toLong());
+            });
+  }
+
+  /** The id a reference names, or null when no bucket has that name. */
+  private Uni<String> idOf(BucketRef ref) {
+    if (ref.id() != null) {
+      return Uni.createFrom().item(ref.id());
+    }
+    return resolve(ref.tenant(), ref.name());
+  }
+
   private Uni<String> resolve(String tenant, String name) {
     return redis
         .command(Command.HGET, keys.tenant(tenant).get(0), name)
@@ -418,16 +578,49 @@ public class RedisKvStore implements KvStore {
   }
 
   /**
-   * Runs a bucket script by name. Every bucket script answers {@code {-1}} when the bucket is not
-   * there for this tenant and name; then a cached id is dropped and the name resolved once more. A
-   * null item means no such bucket.
+   * Gives a bucket its name in the tenant's index; false when another bucket of the tenant holds
+   * it. A holder that no longer exists (left by an interrupted delete) is replaced.
    */
-  private Uni<Response> onBucket(
-      String tenant, String name, Function<String, Uni<Response>> script) {
-    String cacheKey = cacheKey(tenant, name);
+  private Uni<Boolean> claim(String tenant, String name, String id, long created) {
+    return redis
+        .script(scripts.tenantClaim, keys.tenant(tenant), nullToEmpty(name), id, created, "")
+        .chain(
+            held -> {
+              String holder = held.toString();
+              if (holder.equals(id)) {
+                return Uni.createFrom().item(true);
+              }
+              return meta(holder)
+                  .chain(
+                      m -> {
+                        if (m != null && m.owner().tenant().equals(tenant)) {
+                          return Uni.createFrom().item(false);
+                        }
+                        return redis
+                            .script(
+                                scripts.tenantClaim, keys.tenant(tenant), name, id, created, holder)
+                            .map(again -> again.toString().equals(id));
+                      });
+            });
+  }
+
+  private Uni<Response> release(String tenant, String name, String id, String mode) {
+    return redis.script(scripts.tenantRelease, keys.tenant(tenant), nullToEmpty(name), id, mode);
+  }
+
+  /**
+   * Runs a bucket script. Every bucket script answers {@code {-1}} when the bucket is not there for
+   * this tenant (and name); for a reference by name a cached id is then dropped and the name
+   * resolved once more. A null item means no such bucket.
+   */
+  private Uni<Response> onBucket(BucketRef ref, Function<String, Uni<Response>> script) {
+    if (ref.id() != null) {
+      return script.apply(ref.id()).map(r -> isMissing(r) ? null : r);
+    }
+    String cacheKey = cacheKey(ref.tenant(), ref.name());
     String cached = ids.get(cacheKey);
     if (cached == null) {
-      return fresh(tenant, name, cacheKey, script);
+      return fresh(ref, cacheKey, script);
     }
     return script
         .apply(cached)
@@ -437,13 +630,13 @@ public class RedisKvStore implements KvStore {
                 return Uni.createFrom().item(r);
               }
               ids.remove(cacheKey, cached);
-              return fresh(tenant, name, cacheKey, script);
+              return fresh(ref, cacheKey, script);
             });
   }
 
   private Uni<Response> fresh(
-      String tenant, String name, String cacheKey, Function<String, Uni<Response>> script) {
-    return resolve(tenant, name)
+      BucketRef ref, String cacheKey, Function<String, Uni<Response>> script) {
+    return resolve(ref.tenant(), ref.name())
         .chain(
             id -> {
               if (id == null) {
@@ -465,12 +658,16 @@ public class RedisKvStore implements KvStore {
             });
   }
 
-  private Uni<Response> onExistingBucket(
-      String tenant, String name, Function<String, Uni<Response>> script) {
-    return onBucket(tenant, name, script)
+  private Uni<Response> onExistingBucket(BucketRef ref, Function<String, Uni<Response>> script) {
+    return onBucket(ref, script)
         .onItem()
         .ifNull()
-        .failWith(() -> KvException.notFound("bucket '" + name + "' not found"));
+        .failWith(() -> new KvException.BucketMissing(ref.label()));
+  }
+
+  /** The name a script checks the bucket against; empty (any) for a reference by id. */
+  private static String nameArg(BucketRef ref) {
+    return ref.id() != null ? "" : ref.name();
   }
 
   private static boolean isMissing(Response r) {
@@ -501,10 +698,11 @@ public class RedisKvStore implements KvStore {
             num(m, "comp", 0) == 1,
             m.getOrDefault("stor", "file"),
             (int) num(m, "repl", 1));
+    String name = m.getOrDefault("name", "");
     return new Bucket(
         m.get("id"),
         m.get("tenant"),
-        m.get("name"),
+        name.isEmpty() ? null : name,
         config,
         Instant.ofEpochMilli(num(m, "created", 0)),
         Instant.ofEpochMilli(num(m, "modified", 0)),
@@ -513,7 +711,9 @@ public class RedisKvStore implements KvStore {
         Math.max(0, liveCount),
         Math.max(0, num(m, "bytes", 0)),
         new Bucket.Stats(
-            num(m, "reads", 0), num(m, "writes", 0), num(m, "deletes", 0), num(m, "lists", 0)));
+            num(m, "reads", 0), num(m, "writes", 0), num(m, "deletes", 0), num(m, "lists", 0)),
+        m.getOrDefault("access", DEFAULT_ACCESS),
+        m.get("secret"));
   }
 
   private static long num(Map<String, String> m, String field, long fallback) {
@@ -571,9 +771,9 @@ public class RedisKvStore implements KvStore {
     return tenant + '\0' + name;
   }
 
-  private String newId() {
-    char[] id = new char[ID_LENGTH];
-    for (int i = 0; i < ID_LENGTH; i++) {
+  private String newId(int length) {
+    char[] id = new char[length];
+    for (int i = 0; i < length; i++) {
       id[i] = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
     }
     return new String(id);

@@ -14,6 +14,7 @@ public class Scripts {
   final Script delete = bucketScript("delete");
   final Script history = bucketScript("history");
   final Script list = bucketScript("list");
+  final Script listKeys = bucketScript("list_keys");
   final Script searchKeys = bucketScript("search_keys");
   final Script bucketCreate = bucketScript("bucket_create");
   final Script bucketInfo = bucketScript("bucket_info");

@@ -2,14 +2,16 @@ package io.kvgate.security;
 
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 
 /**
  * The one place that decides whether a caller may do an operation on a bucket, for both dialects:
- * the permission, the bucket globs, then the rate limits. A bucket of another tenant never gets
+ * the rate limits, the permission, then the bucket globs. A bucket of another tenant never gets
  * here as such: the caller's tenant is the namespace every lookup runs in, so it is simply absent.
  */
 @Singleton
@@ -18,10 +20,12 @@ public class Access {
   static final String DECISION = "kvgate.rate-limit";
 
   private final SecurityIdentity identity;
+  private final CurrentIdentityAssociation association;
   private final RateLimiter limiter;
 
-  Access(SecurityIdentity identity, RateLimiter limiter) {
+  Access(SecurityIdentity identity, CurrentIdentityAssociation association, RateLimiter limiter) {
     this.identity = identity;
+    this.association = association;
     this.limiter = limiter;
   }
 
@@ -31,37 +35,74 @@ public class Access {
    */
   public Caller require(Permission permission, String bucket) {
     Caller caller = caller();
-    if (limiter.enabled()) {
-      Context context = Vertx.currentContext();
-      try {
-        RateLimiter.Decision d = limiter.acquire(caller.principal(), caller.tenant(), bucket);
-        if (context != null) {
-          context.putLocal(DECISION, d);
-        }
-      } catch (KvException.RateLimited e) {
-        if (context != null) {
-          context.putLocal(DECISION, new RateLimiter.Decision(e.limit(), 0));
-        }
-        throw e;
-      }
+    limit(caller.principal(), caller.tenant(), bucket);
+    authorize(caller, permission, bucket);
+    return caller;
+  }
+
+  /**
+   * Counts a request against the limits of its principal and of the bucket it uses (null = none);
+   * fails with 429 over either.
+   */
+  public void limit(String principal, String tenant, String bucket) {
+    if (!limiter.enabled()) {
+      return;
     }
+    Context context = Vertx.currentContext();
+    try {
+      RateLimiter.Decision d = limiter.acquire(principal, tenant, bucket);
+      if (context != null) {
+        context.putLocal(DECISION, d);
+      }
+    } catch (KvException.RateLimited e) {
+      if (context != null) {
+        context.putLocal(DECISION, new RateLimiter.Decision(e.limit(), 0));
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Fails with 403 unless the caller has {@code permission} on the bucket called {@code name} (null
+   * = no particular bucket when {@code named} is false, an unnamed bucket when it is true).
+   */
+  public void authorize(Caller caller, Permission permission, String name) {
     if (!caller.has(permission)) {
       throw new KvException(
-          ErrorCode.FORBIDDEN, "this credential does not have " + permission.scope());
+          ErrorCode.FORBIDDEN,
+          "this credential does not have " + permission.scope(),
+          "insufficient-permissions");
     }
-    if (bucket != null && !caller.mayUse(bucket)) {
+    if (name != null && !caller.mayUse(name)) {
       throw new KvException(
-          ErrorCode.FORBIDDEN, "this credential is not allowed on bucket '" + bucket + "'");
+          ErrorCode.FORBIDDEN,
+          "this credential is not allowed on bucket '" + name + "'",
+          "insufficient-permissions");
     }
-    return caller;
   }
 
   /** The authenticated caller. */
   public Caller caller() {
     Caller caller = identity.getAttribute(Caller.ATTRIBUTE);
     if (caller == null) {
-      throw new KvException(ErrorCode.UNAUTHORIZED, "a valid credential is required");
+      throw notAuthenticated();
     }
     return caller;
+  }
+
+  /**
+   * The caller, or null for a request without any credential; a wrong credential fails with 401.
+   */
+  public Uni<Caller> callerIfAny() {
+    return association
+        .getDeferredIdentity()
+        .map(
+            id ->
+                id == null || id.isAnonymous() ? null : id.<Caller>getAttribute(Caller.ATTRIBUTE));
+  }
+
+  public static KvException notAuthenticated() {
+    return new KvException(
+        ErrorCode.UNAUTHORIZED, "a valid credential is required", "token-not-provided");
   }
 }

@@ -1,0 +1,412 @@
+package io.kvgate.apify;
+
+import io.kvgate.apify.StoreAccess.Proof;
+import io.kvgate.apify.StoreAccess.Target;
+import io.kvgate.config.KvgateConfig;
+import io.kvgate.core.BucketRef;
+import io.kvgate.core.Encodings;
+import io.kvgate.core.Entry;
+import io.kvgate.core.JsonValues;
+import io.kvgate.core.KvStore;
+import io.kvgate.core.Names;
+import io.kvgate.core.Page;
+import io.kvgate.core.Precondition;
+import io.kvgate.error.ErrorCode;
+import io.kvgate.error.KvException;
+import io.kvgate.security.Permission;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestMulti;
+
+/** Endpoints 6-12 of the /v2 dialect: keys, the ZIP of all records, and one record. */
+@Path("/v2/key-value-stores/{storeId}")
+@Tag(name = "Key-value stores (Apify API v2)")
+@PermitAll
+public class RecordResource {
+  private static final int MAX_KEYS = 1000;
+  private static final int ZIP_PAGE = 100;
+  private static final int INLINE_CHECK_MAX = 256 * 1024;
+  private static final String DEFAULT_TYPE = MediaType.APPLICATION_OCTET_STREAM;
+  private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+  private final KvStore store;
+  private final StoreAccess stores;
+  private final StoreView view;
+  private final JsonValues json;
+  private final long maxDecoded;
+
+  RecordResource(
+      KvStore store, StoreAccess stores, StoreView view, JsonValues json, KvgateConfig config) {
+    this.store = store;
+    this.stores = stores;
+    this.view = view;
+    this.json = json;
+    this.maxDecoded = config.limits().maxDecodedSize().asLongValue();
+  }
+
+  @GET
+  @Path("/keys")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(operationId = "keyValueStore_keys_get", summary = "Get list of keys")
+  @APIResponse(responseCode = "200", description = "A page of keys in UTF-8 byte order")
+  @APIResponse(responseCode = "404", description = "No such store")
+  public Uni<ApifyDtos.Data<ApifyDtos.KeyList>> keys(
+      @PathParam("storeId") String storeId,
+      @QueryParam("exclusiveStartKey")
+          @Parameter(description = "list the keys after this one (it need not exist)")
+          String exclusiveStartKey,
+      @QueryParam("limit") String limit,
+      @QueryParam("prefix") String prefix,
+      @QueryParam("collection") String collection,
+      @QueryParam("signature") String signature,
+      @Context UriInfo uri) {
+    int n = (int) Params.number("limit", limit, MAX_KEYS, 1, MAX_KEYS);
+    noCollections(collection);
+    String after =
+        exclusiveStartKey == null || exclusiveStartKey.isEmpty() ? null : exclusiveStartKey;
+    return stores.run(
+        storeId,
+        Permission.READ,
+        Proof.store(signature),
+        t ->
+            store
+                .listKeys(t.ref(), prefix == null ? "" : prefix, after, n)
+                .chain(
+                    page ->
+                        secret(t)
+                            .map(
+                                secret -> {
+                                  String base = view.base(uri);
+                                  String id = storeId(t, storeId);
+                                  List<ApifyDtos.KeyItem> items =
+                                      page.keys().stream()
+                                          .map(
+                                              k ->
+                                                  new ApifyDtos.KeyItem(
+                                                      k.key(),
+                                                      k.size(),
+                                                      view.recordUrl(base, id, k.key(), secret)))
+                                          .toList();
+                                  return new ApifyDtos.Data<>(
+                                      new ApifyDtos.KeyList(
+                                          items,
+                                          items.size(),
+                                          n,
+                                          after,
+                                          page.nextAfter() != null,
+                                          page.nextAfter()));
+                                })));
+  }
+
+  @GET
+  @Path("/records")
+  @Produces("application/zip")
+  @Operation(operationId = "keyValueStore_records_get", summary = "Download all records as ZIP")
+  @APIResponse(responseCode = "200", description = "A ZIP archive, one file per record")
+  @APIResponse(responseCode = "404", description = "No such store")
+  public Multi<byte[]> zip(
+      @PathParam("storeId") String storeId,
+      @QueryParam("prefix") String prefix,
+      @QueryParam("collection") String collection,
+      @QueryParam("signature") String signature) {
+    noCollections(collection);
+    String p = prefix == null ? "" : prefix;
+    Uni<Target> target =
+        stores.run(
+            storeId,
+            Permission.READ,
+            Proof.store(signature),
+            t ->
+                store
+                    .getBucket(t.ref())
+                    .map(
+                        b -> {
+                          if (b == null) {
+                            throw new KvException.BucketMissing(storeId);
+                          }
+                          return t;
+                        }));
+    String file = storeId.replaceAll("[^A-Za-z0-9_-]", "_") + ".zip";
+    return RestMulti.fromUniResponse(
+        target,
+        t -> archive(t.ref(), p),
+        t -> Map.of("Content-Disposition", List.of("attachment; filename=\"" + file + "\"")));
+  }
+
+  /** The archive, page by page: only one page of records is held at a time. */
+  private Multi<byte[]> archive(BucketRef ref, String prefix) {
+    ZipWriter zip = new ZipWriter(maxDecoded);
+    String[] after = {null};
+    boolean[] done = {false};
+    Multi<byte[]> pages =
+        Multi.createBy()
+            .repeating()
+            .uni(
+                () ->
+                    store
+                        .list(ref, prefix, after[0], ZIP_PAGE)
+                        .invoke(
+                            page -> {
+                              after[0] = page.nextAfter();
+                              done[0] = page.nextAfter() == null;
+                            }))
+            .whilst(page -> !done[0])
+            .emitOn(Infrastructure.getDefaultWorkerPool())
+            .map((Page page) -> zip.add(page.entries()));
+    return Multi.createBy()
+        .concatenating()
+        .streams(pages, Multi.createFrom().item(zip::finish))
+        .filter(bytes -> bytes.length > 0);
+  }
+
+  @GET
+  @Path("/records/{key: .+}")
+  @Operation(operationId = "keyValueStore_record_get", summary = "Get record")
+  @APIResponse(responseCode = "200", description = "The record's bytes with its Content-Type")
+  @APIResponse(responseCode = "404", description = "No such store or record")
+  public Uni<Response> get(
+      @PathParam("storeId") String storeId,
+      @PathParam("key") String key,
+      @QueryParam("attachment") String attachment,
+      @QueryParam("signature") String signature,
+      @Context HttpHeaders headers) {
+    requireKey(key);
+    boolean download = Params.bool("attachment", attachment);
+    String acceptEncoding = headers.getHeaderString(HttpHeaders.ACCEPT_ENCODING);
+    return stores
+        .run(
+            storeId,
+            Permission.READ,
+            Proof.record(key, signature),
+            t -> store.get(t.ref(), key, null))
+        .chain(
+            e -> {
+              if (e == null) {
+                throw recordNotFound();
+              }
+              String coding = e.contentEncoding();
+              if (!Encodings.isEncoded(coding) || Encodings.accepts(acceptEncoding, coding)) {
+                return Uni.createFrom().item(respond(e, e.value(), coding, download));
+              }
+              return Uni.createFrom()
+                  .item(() -> Encodings.decode(coding, e.value(), maxDecoded))
+                  .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                  .map(decoded -> respond(e, decoded, null, download));
+            });
+  }
+
+  @HEAD
+  @Path("/records/{key: .+}")
+  @Operation(operationId = "keyValueStore_record_head", summary = "Check if a record exists")
+  @APIResponse(responseCode = "200", description = "It exists")
+  @APIResponse(responseCode = "404", description = "No such store or record")
+  public Uni<Response> head(
+      @PathParam("storeId") String storeId,
+      @PathParam("key") String key,
+      @QueryParam("signature") String signature) {
+    requireKey(key);
+    return stores
+        .run(storeId, Permission.READ, Proof.record(key, signature), t -> store.head(t.ref(), key))
+        .map(
+            e -> {
+              if (e == null) {
+                throw recordNotFound();
+              }
+              return Response.ok()
+                  .header(HttpHeaders.CONTENT_TYPE, contentType(e))
+                  .header(HttpHeaders.ETAG, "\"" + e.revision() + "\"")
+                  .build();
+            });
+  }
+
+  @PUT
+  @Path("/records/{key: .+}")
+  @Consumes(MediaType.WILDCARD)
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(operationId = "keyValueStore_record_put", summary = "Store record")
+  @APIResponse(responseCode = "201", description = "Stored; Location names the record")
+  @APIResponse(responseCode = "404", description = "No such store")
+  @APIResponse(responseCode = "413", description = "Body over the server's cap")
+  @APIResponse(responseCode = "415", description = "Content-Encoding not gzip, deflate, br")
+  public Uni<Response> put(
+      @PathParam("storeId") String storeId,
+      @PathParam("key") String key,
+      @Context HttpHeaders headers,
+      @Context UriInfo uri,
+      byte[] body) {
+    requireKey(key);
+    String coding = Encodings.require(headers.getHeaderString("Content-Encoding"));
+    String type = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+    String contentType = type == null || type.isBlank() ? DEFAULT_TYPE : type.trim();
+    byte[] value = body == null ? new byte[0] : body;
+    return stores.run(
+        storeId,
+        Permission.WRITE,
+        Proof.NONE,
+        t ->
+            checked(contentType, coding, value)
+                .chain(
+                    ok ->
+                        store.put(
+                            t.ref(), key, value, contentType, coding, null, Precondition.NONE))
+                .map(
+                    rev ->
+                        Response.created(
+                                URI.create(
+                                    view.recordUrl(view.base(uri), storeId(t, storeId), key, null)))
+                            .entity(EMPTY_OBJECT)
+                            .type(MediaType.APPLICATION_JSON_TYPE)
+                            .build()));
+  }
+
+  @POST
+  @Path("/records/{key: .+}")
+  @Consumes(MediaType.WILDCARD)
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(operationId = "keyValueStore_record_post", summary = "Store record (alias of PUT)")
+  @APIResponse(responseCode = "201", description = "Stored; Location names the record")
+  public Uni<Response> post(
+      @PathParam("storeId") String storeId,
+      @PathParam("key") String key,
+      @Context HttpHeaders headers,
+      @Context UriInfo uri,
+      byte[] body) {
+    return put(storeId, key, headers, uri, body);
+  }
+
+  @DELETE
+  @Path("/records/{key: .+}")
+  @Operation(operationId = "keyValueStore_record_delete", summary = "Delete record")
+  @APIResponse(responseCode = "204", description = "Deleted, or there was no such record")
+  @APIResponse(responseCode = "404", description = "No such store")
+  public Uni<Response> delete(@PathParam("storeId") String storeId, @PathParam("key") String key) {
+    requireKey(key);
+    return stores.run(
+        storeId,
+        Permission.WRITE,
+        Proof.NONE,
+        t ->
+            store.delete(t.ref(), key, Precondition.NONE).map(rev -> Response.noContent().build()));
+  }
+
+  /**
+   * A body with a JSON content type must hold JSON (decoded first when it is compressed), so that
+   * the /storage/kv dialect can show it as it is; large or compressed bodies are checked off the
+   * event loop.
+   */
+  private Uni<Boolean> checked(String contentType, String coding, byte[] value) {
+    if (!isJson(contentType)) {
+      return Uni.createFrom().item(true);
+    }
+    if (coding == null && value.length <= INLINE_CHECK_MAX) {
+      json.requireAnyJson(new ByteArrayInputStream(value), "invalid-value");
+      return Uni.createFrom().item(true);
+    }
+    return Uni.createFrom()
+        .item(
+            () -> {
+              InputStream in =
+                  coding == null
+                      ? new ByteArrayInputStream(value)
+                      : Encodings.bounded(coding, value, maxDecoded);
+              try (in) {
+                json.requireAnyJson(in, "invalid-value");
+              } catch (IOException e) {
+                throw new KvException(ErrorCode.VALIDATION_ERROR, "the body is not readable");
+              }
+              return true;
+            })
+        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+  }
+
+  private static boolean isJson(String contentType) {
+    return new Entry(null, null, contentType, null, 0, null, null, null).isJson();
+  }
+
+  private Response respond(Entry e, byte[] bytes, String coding, boolean download) {
+    Response.ResponseBuilder r =
+        Response.ok(bytes)
+            .header(HttpHeaders.CONTENT_TYPE, contentType(e))
+            .header(HttpHeaders.ETAG, "\"" + e.revision() + "\"")
+            .header(
+                HttpHeaders.LAST_MODIFIED,
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(e.updated().atOffset(ZoneOffset.UTC)))
+            .header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
+    if (coding != null) {
+      r.header("Content-Encoding", coding);
+    }
+    if (download) {
+      r.header("Content-Disposition", "attachment; filename=\"" + e.key() + "\"");
+    }
+    return r.build();
+  }
+
+  private static String contentType(Entry e) {
+    return e.contentType() == null ? DEFAULT_TYPE : e.contentType();
+  }
+
+  /** The signing secret of the store, for its records' public URLs. */
+  private Uni<String> secret(Target t) {
+    if (t.owner() != null) {
+      return Uni.createFrom().item(t.owner().secret());
+    }
+    return store.owner(t.ref()).map(o -> o == null ? null : o.secret());
+  }
+
+  /** The store's id where known, else the path's own way of naming it. */
+  private static String storeId(Target t, String storeId) {
+    if (t.ref().id() != null) {
+      return t.ref().id();
+    }
+    return t.owner() != null ? t.owner().id() : storeId;
+  }
+
+  private static void requireKey(String key) {
+    String problem = Names.keyProblem(key);
+    if (problem != null) {
+      throw new KvException(ErrorCode.VALIDATION_ERROR, problem, "invalid-record-key");
+    }
+  }
+
+  private static void noCollections(String collection) {
+    if (collection != null && !collection.isEmpty()) {
+      throw new KvException(
+          ErrorCode.VALIDATION_ERROR,
+          "this service does not support store schemas, so a store has no collections",
+          "invalid-collection");
+    }
+  }
+
+  private static KvException recordNotFound() {
+    return new KvException(ErrorCode.NOT_FOUND, "Record was not found", "record-not-found");
+  }
+}
