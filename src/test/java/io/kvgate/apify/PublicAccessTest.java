@@ -174,14 +174,36 @@ class PublicAccessTest {
     }
 
     @Test
-    void anotherTenantReadsByIdButNotByName() {
+    void anotherTenantGetsTheStoreById() {
       Store s = storeWith("ANYONE_WITH_ID_CAN_READ");
-      String tenant = newTenant();
-      assertEquals(200, asTenant(tenant).get(store(s.id())).statusCode());
-      assertEquals("public?", asTenant(tenant).get(record(s.id(), "k")).asString());
-      assertEquals(200, asTenant(tenant).get(keys(s.id())).statusCode());
-      assertEquals(200, asTenant(tenant).get(records(s.id())).statusCode());
-      assertError(asTenant(tenant).get(store(s.byName())), 404, "record-not-found");
+      Response r = asTenant(newTenant()).get(store(s.id()));
+      assertEquals(200, r.statusCode(), r.asString());
+      assertEquals(s.id(), V2Calls.data(r).path("id").asText());
+    }
+
+    @Test
+    void anotherTenantReadsARecordById() {
+      Store s = storeWith("ANYONE_WITH_ID_CAN_READ");
+      Response r = asTenant(newTenant()).get(record(s.id(), "k"));
+      assertEquals(200, r.statusCode(), r.asString());
+      assertEquals("public?", r.asString());
+      assertEquals(200, asTenant(newTenant()).head(record(s.id(), "k")).statusCode());
+    }
+
+    @Test
+    void anotherTenantListsKeysAndDownloadsTheZipById() {
+      Store s = storeWith("ANYONE_WITH_ID_CAN_READ");
+      Response keys = asTenant(newTenant()).get(keys(s.id()));
+      assertEquals(200, keys.statusCode(), keys.asString());
+      Response zip = asTenant(newTenant()).get(records(s.id()));
+      assertEquals(200, zip.statusCode(), zip.asString());
+    }
+
+    @Test
+    void anotherTenantCannotReadByName() {
+      Store s = storeWith("ANYONE_WITH_ID_CAN_READ");
+      assertError(asTenant(newTenant()).get(store(s.byName())), 404, "record-not-found");
+      assertError(asTenant(newTenant()).get(record(s.byName(), "k")), 404, "record-not-found");
     }
 
     @Test
@@ -275,8 +297,8 @@ class PublicAccessTest {
 
     @Test
     void isNullForAnotherTenant() {
-      Store s = storeWith("ANYONE_WITH_ID_CAN_READ");
-      JsonNode data = getStore(asTenant(newTenant()), s.id());
+      Store s = storeWith("ANYONE_WITH_NAME_CAN_READ");
+      JsonNode data = getStore(asTenant(newTenant()), s.byName());
       assertTrue(data.path("urlSigningSecretKey").isNull(), data.toString());
     }
 
