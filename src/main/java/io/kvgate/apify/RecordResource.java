@@ -36,6 +36,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -319,29 +320,34 @@ public class RecordResource {
   }
 
   /**
-   * A body with a JSON content type must hold JSON (decoded first when it is compressed), so that
-   * the /storage/kv dialect can show it as it is; large or compressed bodies are checked off the
-   * event loop.
+   * A compressed body must decode with the coding it names, and a body with a JSON content type
+   * must hold JSON (once decoded), so that every reader, /storage/kv included, can use what is
+   * stored. Large or compressed bodies are checked off the event loop.
    */
   private Uni<Boolean> checked(String contentType, String coding, byte[] value) {
-    if (!isJson(contentType)) {
-      return Uni.createFrom().item(true);
-    }
-    if (coding == null && value.length <= INLINE_CHECK_MAX) {
-      json.requireAnyJson(new ByteArrayInputStream(value), "invalid-value");
+    boolean json = isJson(contentType);
+    if (coding == null && (!json || value.length <= INLINE_CHECK_MAX)) {
+      if (json) {
+        this.json.requireAnyJson(new ByteArrayInputStream(value), "invalid-value");
+      }
       return Uni.createFrom().item(true);
     }
     return Uni.createFrom()
         .item(
             () -> {
-              InputStream in =
+              try (InputStream in =
                   coding == null
                       ? new ByteArrayInputStream(value)
-                      : Encodings.bounded(coding, value, maxDecoded);
-              try (in) {
-                json.requireAnyJson(in, "invalid-value");
+                      : Encodings.bounded(coding, value, maxDecoded)) {
+                if (json) {
+                  this.json.requireAnyJson(in, "invalid-value");
+                } else {
+                  in.transferTo(OutputStream.nullOutputStream());
+                }
               } catch (IOException e) {
-                throw new KvException(ErrorCode.VALIDATION_ERROR, "the body is not readable");
+                throw e.getCause() instanceof KvException k
+                    ? k
+                    : new KvException(ErrorCode.VALIDATION_ERROR, "the body is not readable");
               }
               return true;
             })

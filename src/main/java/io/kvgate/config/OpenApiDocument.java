@@ -16,8 +16,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
             title = "kvgate",
             version = "0.1.0",
             description =
-                "Key-value gateway over Redis: the quiva.ai /storage/kv dialect with revisions,"
-                    + " compare-and-set, history and TTL"),
+                "Key-value gateway over Redis, in two dialects over one store: the quiva.ai"
+                    + " /storage/kv API with revisions, compare-and-set, history and TTL, and the"
+                    + " Apify /v2/key-value-stores API"),
     security = {
       @SecurityRequirement(name = "bearerAuth"),
       @SecurityRequirement(name = "apiKeyAuth")
@@ -34,6 +35,12 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
       type = SecuritySchemeType.APIKEY,
       in = SecuritySchemeIn.HEADER,
       apiKeyName = "X-Api-Key",
-      description = "An API key: kvg_ and 40 letters or digits")
+      description = "An API key: kvg_ and 40 letters or digits"),
+  @SecurityScheme(
+      securitySchemeName = "tokenQuery",
+      type = SecuritySchemeType.APIKEY,
+      in = SecuritySchemeIn.QUERY,
+      apiKeyName = "token",
+      description = "An API key or JWT as ?token=, on /v2 and watch routes only")
 })
 public class OpenApiDocument extends Application {}

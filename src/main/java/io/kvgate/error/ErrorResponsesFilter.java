@@ -17,20 +17,22 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class ErrorResponsesFilter implements OASFilter {
   private static final String ERROR_REF = "#/components/schemas/ErrorResponse";
+  private static final String APIFY_ERROR_REF = "#/components/schemas/ApifyError";
 
   @Override
   public void filterOpenAPI(OpenAPI openAPI) {
     if (openAPI.getPaths() == null) {
       return;
     }
-    for (PathItem item : openAPI.getPaths().getPathItems().values()) {
-      for (Operation op : item.getOperations().values()) {
-        addErrors(op);
+    for (Map.Entry<String, PathItem> item : openAPI.getPaths().getPathItems().entrySet()) {
+      String ref = Dialect.of(item.getKey()) == Dialect.APIFY ? APIFY_ERROR_REF : ERROR_REF;
+      for (Operation op : item.getValue().getOperations().values()) {
+        addErrors(op, ref);
       }
     }
   }
 
-  private static void addErrors(Operation operation) {
+  private static void addErrors(Operation operation, String ref) {
     APIResponses responses = operation.getResponses();
     if (responses == null) {
       return;
@@ -48,8 +50,7 @@ public class ErrorResponsesFilter implements OASFilter {
                 OASFactory.createContent()
                     .addMediaType(
                         "application/json",
-                        OASFactory.createMediaType()
-                            .schema(OASFactory.createSchema().ref(ERROR_REF))));
+                        OASFactory.createMediaType().schema(OASFactory.createSchema().ref(ref))));
       }
     }
   }

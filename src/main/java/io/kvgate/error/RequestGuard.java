@@ -155,7 +155,12 @@ public class RequestGuard {
         response.putHeader(HttpHeaders.CONNECTION, "close");
       }
     }
-    String type = code == ErrorCode.UNSUPPORTED_MEDIA_TYPE ? "invalid-content-type-header" : null;
+    String type =
+        code == ErrorCode.UNSUPPORTED_MEDIA_TYPE
+            ? "invalid-content-type-header"
+            : code == ErrorCode.VALIDATION_ERROR && rc.request().path().contains("/records/")
+                ? "invalid-record-key"
+                : null;
     response.end(Buffer.buffer(Dialect.of(rc.request().path()).body(code, type, message)));
   }
 }
