@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark: its own redis-server and the packaged service, wrk at 64 connections, and
 # redis-benchmark against the same Redis as the baseline. Prints req/s, p50, p99, errors and
-# each workload's ratio to the Redis baseline.
+# each workload's ratio to the Redis baseline: W1 GET and W2 PUT of /storage/kv entries, W4 GET of
+# the same entries as /v2 records.
 # Usage: bench/run.sh [duration, default 15s]   (needs wrk, redis-server, redis-benchmark)
 # APP=<dir with quarkus-run.jar> benchmarks another build (for example one from an older commit).
 set -euo pipefail
@@ -45,6 +46,10 @@ BODY='{"data":"'$(head -c 1012 /dev/zero | tr '\0' x)'"}'
 seq 0 $((KEYS - 1)) | xargs -P 16 -I{} curl -fs -o /dev/null -XPUT "$URL/storage/kv/bench/entries/k{}" \
   -H "X-Api-Key: $API_KEY" -H 'Content-Type: application/json' -d "$BODY"
 
+STORE_ID=$(curl -fs "$URL/v2/key-value-stores/~bench" -H "X-Api-Key: $API_KEY" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
+export STORE_ID
+
 run_wrk() { # name script
   cat "bench/$2" bench/report.lua > "$WORK/w.lua"
   wrk -t$THREADS -c$CONNS -d5s -s "$WORK/w.lua" "$URL" >/dev/null  # warm-up
@@ -59,12 +64,13 @@ redis_base() { # command
 
 W1=$(run_wrk W1-GET get.lua)
 W2=$(run_wrk W2-PUT put.lua)
+W4=$(run_wrk W4-V2GET v2get.lua)
 RGET=$(redis_base get)
 RSET=$(redis_base set)
 
 rps() { sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$1"; }
 printf '\n%-10s %10s %8s %8s %7s %8s\n' workload req/s p50ms p99ms errors ratio
-for w in "$W1:$RGET" "$W2:$RSET"; do
+for w in "$W1:$RGET" "$W2:$RSET" "$W4:$RGET"; do
   line=${w%:*}; base=${w##*:}
   name=${line%% *}
   read -r r p50 p99 err < <(sed -E 's/.*rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) errors=([0-9]+).*/\1 \2 \3 \4/' <<<"$line")

@@ -109,20 +109,7 @@ class StoreAccess {
     }
     BucketRef ref =
         a.id() != null ? BucketRef.byId(null, a.id()) : BucketRef.named(a.username(), a.name());
-    return store
-        .owner(ref)
-        .chain(
-            o -> {
-              if (proof.present()) {
-                if (o == null || !proof.validFor(o)) {
-                  return Uni.createFrom().failure(badSignature());
-                }
-              } else if (o == null || !publicReadable(o, a)) {
-                return Uni.createFrom().failure(Access.notAuthenticated());
-              }
-              access.limit("anon:" + remoteAddress(), o.tenant(), o.id());
-              return op.apply(new Target(BucketRef.byId(o.tenant(), o.id()), null, false, o));
-            });
+    return readOthers(null, ref, a, proof, op);
   }
 
   private <T> Uni<T> known(
@@ -177,6 +164,16 @@ class StoreAccess {
     if (need != Permission.READ) {
       return Uni.createFrom().failure(notFound());
     }
+    return readOthers(caller, ref, a, proof, op);
+  }
+
+  /**
+   * A read of a store that is not the caller's (or of any store, without a caller): allowed by a
+   * valid signature or the store's general access; refused as not found, or as needing a credential
+   * when there is none.
+   */
+  private <T> Uni<T> readOthers(
+      Caller caller, BucketRef ref, Address a, Proof proof, Function<Target, Uni<T>> op) {
     return store
         .owner(ref)
         .chain(
@@ -186,9 +183,11 @@ class StoreAccess {
                   return Uni.createFrom().failure(badSignature());
                 }
               } else if (o == null || !publicReadable(o, a)) {
-                return Uni.createFrom().failure(notFound());
+                return Uni.createFrom()
+                    .failure(caller == null ? Access.notAuthenticated() : notFound());
               }
-              access.limit(caller.principal(), o.tenant(), o.id());
+              String principal = caller == null ? "anon:" + remoteAddress() : caller.principal();
+              access.limit(principal, o.tenant(), o.id());
               return op.apply(new Target(BucketRef.byId(o.tenant(), o.id()), caller, false, o));
             });
   }

@@ -87,14 +87,9 @@ public class StoreResource {
     boolean newestFirst = Params.bool("desc", desc);
     boolean withUnnamed = Params.bool("unnamed", unnamed);
     return access
-        .callerIfAny()
+        .requireAsync(Permission.READ, null)
         .chain(
             caller -> {
-              if (caller == null) {
-                throw Access.notAuthenticated();
-              }
-              access.limit(caller.principal(), caller.tenant(), null);
-              access.authorize(caller, Permission.READ, null);
               return page(caller, withUnnamed, from, n, newestFirst)
                   .map(
                       p -> {
@@ -149,14 +144,9 @@ public class StoreResource {
           "a store name is 1-63 letters, digits, '-' and '_', starting with a letter or digit");
     }
     return access
-        .callerIfAny()
+        .requireAsync(Permission.ADMIN, wanted)
         .chain(
             caller -> {
-              if (caller == null) {
-                throw Access.notAuthenticated();
-              }
-              access.limit(caller.principal(), caller.tenant(), wanted);
-              access.authorize(caller, Permission.ADMIN, wanted);
               if (wanted == null && caller.bucketGlobs() != null) {
                 throw new KvException(
                     ErrorCode.FORBIDDEN,

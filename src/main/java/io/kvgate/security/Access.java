@@ -41,6 +41,23 @@ public class Access {
   }
 
   /**
+   * {@link #require} for endpoints that also serve requests without a credential: the identity is
+   * awaited rather than assumed resolved.
+   */
+  public Uni<Caller> requireAsync(Permission permission, String bucket) {
+    return callerIfAny()
+        .map(
+            caller -> {
+              if (caller == null) {
+                throw notAuthenticated();
+              }
+              limit(caller.principal(), caller.tenant(), bucket);
+              authorize(caller, permission, bucket);
+              return caller;
+            });
+  }
+
+  /**
    * Counts a request against the limits of its principal and of the bucket it uses (null = none);
    * fails with 429 over either.
    */
@@ -63,8 +80,8 @@ public class Access {
   }
 
   /**
-   * Fails with 403 unless the caller has {@code permission} on the bucket called {@code name} (null
-   * = no particular bucket when {@code named} is false, an unnamed bucket when it is true).
+   * Fails with 403 unless the caller has {@code permission}, and may use the bucket called {@code
+   * name} (null = no particular bucket).
    */
   public void authorize(Caller caller, Permission permission, String name) {
     if (!caller.has(permission)) {
