@@ -346,4 +346,49 @@ class RateLimitTest {
       assertEquals(200, created.statusCode(), created.asString());
     }
   }
+
+  /** The /v2 dialect counts against the same limits and reports them the same way. */
+  @Nested
+  class V2Dialect {
+    final String jwt = principal(tenant(), "kv:read");
+
+    Response stores() {
+      return asBearer(jwt).get("/v2/key-value-stores");
+    }
+
+    @Test
+    void anAdmittedAnswerCarriesTheLimitAndWhatRemains() {
+      awaitWindowStart();
+      Response r = stores();
+      assertEquals(200, r.statusCode(), r.asString());
+      assertEquals(PER_PRINCIPAL, header(r, "X-RateLimit-Limit"));
+      assertEquals(PER_PRINCIPAL - 1, header(r, "X-RateLimit-Remaining"));
+    }
+
+    @Test
+    void overTheLimitIs429RateLimitExceededInTheApifyShape() {
+      awaitWindowStart();
+      List<Response> answers = untilLimited(this::stores, PER_PRINCIPAL);
+      Response r = answers.get(answers.size() - 1);
+      assertEquals(429, r.statusCode());
+      assertEquals("rate-limit-exceeded", r.jsonPath().getString("error.type"), r.asString());
+      assertNotNull(r.jsonPath().getString("error.message"));
+      long retryAfter = Long.parseLong(r.header("Retry-After"));
+      assertTrue(retryAfter >= 1 && retryAfter <= WINDOW_MS / 1000, "Retry-After " + retryAfter);
+      assertEquals(PER_PRINCIPAL, header(r, "X-RateLimit-Limit"));
+      assertEquals(0, header(r, "X-RateLimit-Remaining"));
+    }
+
+    @Test
+    void storeReadsByIdHitThePerBucketLimit() {
+      String admin = principal(tenant(), "kv:admin");
+      awaitWindowStart();
+      Response created = asBearer(admin).post("/v2/key-value-stores?name=" + bucket());
+      assertEquals(201, created.statusCode(), created.asString());
+      String id = created.jsonPath().getString("data.id");
+      List<Response> answers =
+          untilLimited(() -> asBearer(admin).get("/v2/key-value-stores/" + id), PER_BUCKET);
+      assertEquals(PER_BUCKET, header(answers.get(answers.size() - 1), "X-RateLimit-Limit"));
+    }
+  }
 }
