@@ -2,16 +2,15 @@ package io.kvgate.apify;
 
 import io.kvgate.apify.StoreAccess.Proof;
 import io.kvgate.apify.StoreAccess.Target;
-import io.kvgate.config.KvgateConfig;
 import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketRef;
 import io.kvgate.core.Encodings;
 import io.kvgate.core.Entry;
-import io.kvgate.core.JsonValues;
 import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
+import io.kvgate.core.RecordBodies;
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
 import io.kvgate.security.Permission;
@@ -34,10 +33,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -56,23 +51,21 @@ import org.jboss.resteasy.reactive.RestMulti;
 public class RecordResource {
   private static final int MAX_KEYS = 1000;
   private static final int ZIP_PAGE = 100;
-  private static final int INLINE_CHECK_MAX = 256 * 1024;
   private static final String DEFAULT_TYPE = MediaType.APPLICATION_OCTET_STREAM;
   private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
   private final KvStore store;
   private final StoreAccess stores;
   private final StoreView view;
-  private final JsonValues json;
+  private final RecordBodies bodies;
   private final long maxDecoded;
 
-  RecordResource(
-      KvStore store, StoreAccess stores, StoreView view, JsonValues json, KvgateConfig config) {
+  RecordResource(KvStore store, StoreAccess stores, StoreView view, RecordBodies bodies) {
     this.store = store;
     this.stores = stores;
     this.view = view;
-    this.json = json;
-    this.maxDecoded = config.limits().maxDecodedSize().asLongValue();
+    this.bodies = bodies;
+    this.maxDecoded = bodies.maxDecoded();
   }
 
   @GET
@@ -276,9 +269,10 @@ public class RecordResource {
         Permission.WRITE,
         Proof.NONE,
         t ->
-            checked(contentType, coding, value)
+            bodies
+                .check(contentType, coding, value)
                 .chain(
-                    ok ->
+                    checked ->
                         store.put(
                             t.ref(), key, value, contentType, coding, null, Precondition.NONE))
                 .chain(
@@ -322,41 +316,6 @@ public class RecordResource {
         Proof.NONE,
         t ->
             store.delete(t.ref(), key, Precondition.NONE).map(rev -> Response.noContent().build()));
-  }
-
-  /**
-   * A compressed body must decode with the coding it names, and a body with a JSON content type
-   * must hold JSON (once decoded), so that every reader, /storage/kv included, can use what is
-   * stored. Large or compressed bodies are checked off the event loop.
-   */
-  private Uni<Boolean> checked(String contentType, String coding, byte[] value) {
-    boolean json = Entry.isJson(contentType);
-    if (coding == null && (!json || value.length <= INLINE_CHECK_MAX)) {
-      if (json) {
-        this.json.requireAnyJson(new ByteArrayInputStream(value), "invalid-value");
-      }
-      return Uni.createFrom().item(true);
-    }
-    return Uni.createFrom()
-        .item(
-            () -> {
-              try (InputStream in =
-                  coding == null
-                      ? new ByteArrayInputStream(value)
-                      : Encodings.bounded(coding, value, maxDecoded)) {
-                if (json) {
-                  this.json.requireAnyJson(in, "invalid-value");
-                } else {
-                  in.transferTo(OutputStream.nullOutputStream());
-                }
-              } catch (IOException e) {
-                throw e.getCause() instanceof KvException k
-                    ? k
-                    : new KvException(ErrorCode.VALIDATION_ERROR, "the body is not readable");
-              }
-              return true;
-            })
-        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
   private Response respond(Entry e, byte[] bytes, String coding, boolean download) {
