@@ -63,6 +63,16 @@ public interface KvStore {
       Long ttlSeconds,
       Precondition precondition);
 
+  /**
+   * Sets a live entry's expiry anew without rewriting its value: {@code ttlSeconds} null means the
+   * bucket default, 0 no expiry. Returns the entry's (unchanged) revision; null item when the key
+   * is missing.
+   */
+  Uni<Long> touch(BucketRef ref, String key, Long ttlSeconds);
+
+  /** The live entries of {@code keys}, in the order asked; null where a key has none. */
+  Uni<List<Entry>> getMany(BucketRef ref, List<String> keys);
+
   /** Deletes an entry and returns the tombstone's revision; null item when the key is missing. */
   Uni<Long> delete(BucketRef ref, String key, Precondition precondition);
 

@@ -1,5 +1,7 @@
 package io.kvgate.quiva;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvgate.core.BucketRef;
 import io.kvgate.core.Entry;
 import io.kvgate.core.HistoryItem;
@@ -21,6 +23,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -29,9 +32,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -59,11 +64,13 @@ public class EntryResource {
   private final KvStore store;
   private final JsonValues json;
   private final Access access;
+  private final ObjectMapper mapper;
 
-  EntryResource(KvStore store, JsonValues json, Access access) {
+  EntryResource(KvStore store, JsonValues json, Access access, ObjectMapper mapper) {
     this.store = store;
     this.json = json;
     this.access = access;
+    this.mapper = mapper;
   }
 
   @GET
@@ -184,6 +191,108 @@ public class EntryResource {
                 Response.ok(Success.OK, MediaType.APPLICATION_JSON_TYPE)
                     .header(HttpHeaders.ETAG, Requests.etag(rev))
                     .build());
+  }
+
+  @POST
+  @Path("/entries/{key: .+}/touch")
+  @Operation(
+      operationId = "touchKVEntry",
+      summary = "Set an entry's expiry anew without rewriting it (extension)")
+  @APIResponse(
+      responseCode = "200",
+      description = "The expiry is set; the revision and ETag are unchanged",
+      headers = @Header(name = "ETag", description = "the entry's revision, quoted"),
+      content = @Content(schema = @Schema(implementation = Success.class)))
+  @APIResponse(responseCode = "404", description = "No such bucket or key")
+  public Uni<Response> touch(
+      @PathParam("bucket") String bucket,
+      @PathParam("key") String key,
+      @QueryParam("ttl")
+          @Parameter(description = "seconds from now until it expires; 0 = never; none = bucket's")
+          String ttl) {
+    String tenant = access.require(Permission.WRITE, bucket).tenant();
+    Names.requireBucketName(bucket);
+    Names.requireKey(key);
+    Long ttlSeconds = Requests.longParam("ttl", ttl, 0, Limits.MAX_TTL_SECONDS);
+    return store
+        .touch(BucketRef.named(tenant, bucket), key, ttlSeconds)
+        .map(
+            rev -> {
+              if (rev == null) {
+                throw KvException.notFound("key '" + key + "' not found");
+              }
+              return Response.ok(Success.OK, MediaType.APPLICATION_JSON_TYPE)
+                  .header(HttpHeaders.ETAG, Requests.etag(rev))
+                  .build();
+            });
+  }
+
+  @POST
+  @Path("/bulk-get")
+  @Operation(operationId = "bulkGetKVEntries", summary = "Get many entries at once (extension)")
+  @RequestBody(
+      required = true,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = QuivaDtos.BulkGetRequest.class)))
+  @APIResponse(
+      responseCode = "200",
+      description = "The entries in the order asked; value null where a key has none",
+      content = @Content(schema = @Schema(implementation = QuivaDtos.BulkGetResponse.class)))
+  @APIResponse(responseCode = "400", description = "Not {keys: [...]}, a bad key, over 1000 keys")
+  @APIResponse(responseCode = "404", description = "No such bucket")
+  public Uni<Response> bulkGet(
+      @PathParam("bucket") String bucket, HttpHeaders headers, byte[] body) {
+    String tenant = access.require(Permission.READ, bucket).tenant();
+    Names.requireBucketName(bucket);
+    Requests.requireJsonContentType(headers);
+    List<String> keys = bulkKeys(json.requireObject(body));
+    return store
+        .getMany(BucketRef.named(tenant, bucket), keys)
+        .map(
+            entries -> {
+              JsonOut out = new JsonOut(256);
+              out.raw("{\"body\":{\"results\":[");
+              for (int i = 0; i < keys.size(); i++) {
+                out.raw(i == 0 ? "{\"key\":" : ",{\"key\":").string(keys.get(i));
+                out.raw(",\"value\":");
+                Entry e = entries.get(i);
+                if (e == null) {
+                  out.raw("null");
+                } else {
+                  Values.writeLenient(out, e);
+                }
+                out.raw("}");
+              }
+              out.raw("]},\"metadata\":{\"bucket\":").string(bucket).raw("}}");
+              return json(out.bytes());
+            });
+  }
+
+  /** The keys of a bulk get: 1 to {@link Limits#MAX_LIMIT} valid keys, in the order given. */
+  private List<String> bulkKeys(byte[] body) {
+    JsonNode keys;
+    try {
+      keys = mapper.readTree(body).get("keys");
+    } catch (IOException e) {
+      throw KvException.validation("malformed JSON");
+    }
+    if (keys == null || !keys.isArray()) {
+      throw KvException.validation("the body must be {\"keys\": [...]} with a list of keys");
+    }
+    if (keys.isEmpty() || keys.size() > Limits.MAX_LIMIT) {
+      throw KvException.validation(
+          "'keys' must hold 1 to " + Limits.MAX_LIMIT + " keys, not " + keys.size());
+    }
+    List<String> out = new ArrayList<>(keys.size());
+    for (JsonNode k : keys) {
+      if (!k.isTextual()) {
+        throw KvException.validation("every key must be a string");
+      }
+      out.add(Names.requireKey(k.asText()));
+    }
+    return out;
   }
 
   @DELETE

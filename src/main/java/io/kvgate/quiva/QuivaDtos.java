@@ -195,4 +195,17 @@ public final class QuivaDtos {
   /** GET .../entries/{key}/history. */
   @Schema(name = "KVHistoryResponse")
   public record HistoryResponse(HistoryList body, Metadata metadata) {}
+
+  /** The body of a bulk get. */
+  @Schema(name = "BulkGetRequest")
+  public record BulkGetRequest(
+      @Schema(required = true, description = "1 to 1000 keys") List<String> keys) {}
+
+  /** The answer of a bulk get. */
+  @Schema(name = "BulkGetResponse")
+  public record BulkGetResponse(BulkGetResults body, Metadata metadata) {}
+
+  /** The entries of a bulk get, in the order asked. */
+  @Schema(name = "BulkGetResults")
+  public record BulkGetResults(List<EntryBody> results) {}
 }

@@ -344,17 +344,63 @@ public class RedisKvStore implements KvStore {
                             + r.get(1).toLong());
                 default -> {}
               }
-              long rev = r.get(1).toLong();
-              if (r.get(2).toLong() > 0 && expiringKnown.add(ids[0])) {
-                return redis
-                    .command(Command.SADD, keys.expiringBuckets(), ids[0])
-                    .onFailure()
-                    .invoke(() -> expiringKnown.remove(ids[0]))
-                    .onFailure()
-                    .recoverWithNull()
-                    .replaceWith(rev);
+              return expiring(ids[0], r.get(2).toLong()).replaceWith(r.get(1).toLong());
+            });
+  }
+
+  /**
+   * Makes the background reaper visit a bucket once it has an entry that expires; a failure only
+   * leaves the removal to reads and writes, which reap too.
+   */
+  private Uni<Void> expiring(String id, long expiresMs) {
+    if (expiresMs <= 0 || !expiringKnown.add(id)) {
+      return Uni.createFrom().voidItem();
+    }
+    return redis
+        .command(Command.SADD, keys.expiringBuckets(), id)
+        .onFailure()
+        .invoke(() -> expiringKnown.remove(id))
+        .onFailure()
+        .recoverWithNull()
+        .replaceWithVoid();
+  }
+
+  @Override
+  public Uni<Long> touch(BucketRef ref, String key, Long ttlSeconds) {
+    long ttlMs = ttlSeconds == null ? -1 : ttlSeconds * 1000;
+    String[] ids = new String[1];
+    return onExistingBucket(
+            ref,
+            id -> {
+              ids[0] = id;
+              return redis.script(
+                  scripts.touch, keys.bucket(id), ref.tenant(), nameArg(ref), key, ttlMs);
+            })
+        .chain(
+            r -> {
+              if (r.get(0).toInteger() != 1) {
+                return Uni.createFrom().nullItem();
               }
-              return Uni.createFrom().item(rev);
+              return expiring(ids[0], r.get(2).toLong()).replaceWith(r.get(1).toLong());
+            });
+  }
+
+  @Override
+  public Uni<List<Entry>> getMany(BucketRef ref, List<String> wanted) {
+    List<Object> args = new ArrayList<>(wanted.size() + 2);
+    args.add(ref.tenant());
+    args.add(nameArg(ref));
+    args.addAll(wanted);
+    return onExistingBucket(
+            ref, id -> redis.script(scripts.getMany, keys.bucket(id), args.toArray()))
+        .map(
+            r -> {
+              List<Entry> out = new ArrayList<>(wanted.size());
+              for (int i = 0; i < wanted.size(); i++) {
+                byte[] rec = r.get(i + 1).toBytes();
+                out.add(rec.length == 0 ? null : Records.parse(wanted.get(i), rec));
+              }
+              return out;
             });
   }
 

@@ -15,6 +15,8 @@ public class Scripts {
   final Script history = bucketScript("history");
   final Script list = bucketScript("list");
   final Script listKeys = bucketScript("list_keys");
+  final Script touch = bucketScript("touch");
+  final Script getMany = bucketScript("get_many");
   final Script searchKeys = bucketScript("search_keys");
   final Script bucketCreate = bucketScript("bucket_create");
   final Script bucketInfo = bucketScript("bucket_info");
