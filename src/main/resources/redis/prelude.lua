@@ -154,3 +154,58 @@ local function live_count(now)
   local c = tonumber(redis.call('HGET', M, 'count') or '0')
   return c - redis.call('ZCOUNT', X, '-inf', now)
 end
+
+-- Writes one entry (the bookkeeping of a put: history, counts, bytes, expiry). old is its live
+-- record or nil, bttl the bucket's default TTL in seconds, ttl the entry's in ms (-1 = default,
+-- -2 = the expiry old has, or the default without old). Limits are the caller's to check first.
+-- Returns the new revision and expiry.
+local function write_entry(key, value, ctype, cenc, ttl, old, history, bttl, now)
+  local cur = old and rec_rev(old) or 0
+  local oldsize = old and rec_size(old) or 0
+  local rev = redis.call('HINCRBY', M, 'rev', 1)
+  local exp = 0
+  if ttl == -2 and old then
+    exp = rec_expires(old)
+  else
+    if ttl < 0 then ttl = bttl * 1000 end
+    if ttl > 0 then exp = now + ttl end
+  end
+  local created = old and rec_created(old) or tostring(now)
+  local rec = rev .. '\n' .. created .. '\n' .. now .. '\n' .. exp .. '\n' .. ctype .. '\n'
+    .. cenc .. '\n' .. value
+  redis.call('HSET', D, key, rec)
+  if old then
+    if history > 1 then redis.call('ZADD', H, 0, hist_member(key, cur, 'p', old)) end
+  else
+    redis.call('ZADD', K, 0, key)
+    redis.call('HINCRBY', M, 'count', 1)
+  end
+  hist_trim(key, history - 1)
+  if exp > 0 then
+    redis.call('ZADD', X, exp, key)
+  elseif old then
+    redis.call('ZREM', X, key)
+  end
+  redis.call('HINCRBY', M, 'bytes', #value - oldsize)
+  redis.call('HINCRBY', M, 'writes', 1)
+  redis.call('HSET', M, 'modified', now, 'accessed', now)
+  return rev, exp
+end
+
+-- Deletes one live entry (old is its record), keeping a tombstone. Returns the new revision.
+local function delete_entry(key, old, history, now)
+  local cur = rec_rev(old)
+  local rev = redis.call('HINCRBY', M, 'rev', 1)
+  if history > 1 then redis.call('ZADD', H, 0, hist_member(key, cur, 'p', old)) end
+  local tomb = rev .. '\n' .. rec_created(old) .. '\n' .. now .. '\n0\n\n\n'
+  redis.call('ZADD', H, 0, hist_member(key, rev, 'd', tomb))
+  hist_trim(key, history)
+  redis.call('HDEL', D, key)
+  redis.call('ZREM', K, key)
+  redis.call('ZREM', X, key)
+  redis.call('HINCRBY', M, 'count', -1)
+  redis.call('HINCRBY', M, 'bytes', -rec_size(old))
+  redis.call('HINCRBY', M, 'deletes', 1)
+  redis.call('HSET', M, 'modified', now, 'accessed', now)
+  return rev
+end

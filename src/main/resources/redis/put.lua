@@ -17,28 +17,5 @@ if maxv >= 0 and size > maxv then return {-3, maxv} end
 local oldsize = old and rec_size(old) or 0
 local bytes = tonumber(redis.call('HGET', M, 'bytes') or '0')
 if maxb >= 0 and bytes - oldsize + size > maxb then return {-4, maxb} end
-local rev = redis.call('HINCRBY', M, 'rev', 1)
-local ttl = tonumber(ARGV[7])
-if ttl < 0 then ttl = bttl * 1000 end
-local exp = 0
-if ttl > 0 then exp = now + ttl end
-local created = old and rec_created(old) or tostring(now)
-local rec = rev .. '\n' .. created .. '\n' .. now .. '\n' .. exp .. '\n' .. ARGV[5] .. '\n'
-  .. ARGV[6] .. '\n' .. value
-redis.call('HSET', D, key, rec)
-if old then
-  if history > 1 then redis.call('ZADD', H, 0, hist_member(key, cur, 'p', old)) end
-else
-  redis.call('ZADD', K, 0, key)
-  redis.call('HINCRBY', M, 'count', 1)
-end
-hist_trim(key, history - 1)
-if exp > 0 then
-  redis.call('ZADD', X, exp, key)
-elseif old then
-  redis.call('ZREM', X, key)
-end
-redis.call('HINCRBY', M, 'bytes', size - oldsize)
-redis.call('HINCRBY', M, 'writes', 1)
-redis.call('HSET', M, 'modified', now, 'accessed', now)
+local rev, exp = write_entry(key, value, ARGV[5], ARGV[6], tonumber(ARGV[7]), old, history, bttl, now)
 return {1, rev, exp}

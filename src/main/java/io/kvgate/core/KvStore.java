@@ -73,6 +73,14 @@ public interface KvStore {
   /** The live entries of {@code keys}, in the order asked; null where a key has none. */
   Uni<List<Entry>> getMany(BucketRef ref, List<String> keys);
 
+  /**
+   * Applies checks then writes in one atomic step. A failed check fails with {@link
+   * io.kvgate.error.KvException.CheckFailed} (its index in {@code checks}); a write over a limit
+   * with 400; either way nothing is written.
+   */
+  Uni<Batch.Result> apply(
+      BucketRef ref, List<Batch.Check> checks, List<Batch.Write> writes, String contentType);
+
   /** Deletes an entry and returns the tombstone's revision; null item when the key is missing. */
   Uni<Long> delete(BucketRef ref, String key, Precondition precondition);
 

@@ -32,6 +32,18 @@ public class ErrorMappers {
         .build();
   }
 
+  /** A check of an atomic batch failed: which one, and its key. */
+  @ServerExceptionMapper
+  public Response checkFailed(KvException.CheckFailed e) {
+    Log.debugf("precondition_failed: %s", e.getMessage());
+    return Response.status(412)
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(
+            new ErrorBody(
+                ErrorCode.PRECONDITION_FAILED.code(), e.getMessage(), null, e.index(), e.key()))
+        .build();
+  }
+
   /** A credential was given and is wrong, expired or unknown. */
   @ServerExceptionMapper
   public Response authenticationFailed(AuthenticationFailedException e, HttpServerRequest request) {

@@ -45,6 +45,33 @@ public class KvException extends RuntimeException {
     }
   }
 
+  /** A check of an atomic batch failed: which one (0-based) and its key. */
+  public static final class CheckFailed extends KvException {
+    private final int index;
+    private final String key;
+
+    public CheckFailed(int index, String key, long current) {
+      super(
+          ErrorCode.PRECONDITION_FAILED,
+          "check "
+              + index
+              + " failed: '"
+              + key
+              + "' is "
+              + (current == 0 ? "absent" : "at revision " + current));
+      this.index = index;
+      this.key = key;
+    }
+
+    public int index() {
+      return index;
+    }
+
+    public String key() {
+      return key;
+    }
+  }
+
   /** A rate limit reached: 429 with the seconds until the window turns. */
   public static final class RateLimited extends KvException {
     private final long limit;

@@ -24,7 +24,15 @@ public final class QuivaDtos {
   public record ErrorBody(
       @Schema(examples = "validation_error", required = true) String error,
       String message,
-      @JsonProperty("retry_after") Long retryAfter) {}
+      @JsonProperty("retry_after") Long retryAfter,
+      @JsonProperty("failed_check") @Schema(description = "a batch's failed check (0-based)")
+          Integer failedCheck,
+      @Schema(description = "the key of a batch's failed check") String key) {
+
+    public ErrorBody(String error, String message, Long retryAfter) {
+      this(error, message, retryAfter, null, null);
+    }
+  }
 
   /** Metadata of a read; only the fields a call uses are present. */
   @Schema(name = "Metadata")
@@ -195,6 +203,39 @@ public final class QuivaDtos {
   /** GET .../entries/{key}/history. */
   @Schema(name = "KVHistoryResponse")
   public record HistoryResponse(HistoryList body, Metadata metadata) {}
+
+  /** The body of an atomic batch. */
+  @Schema(name = "BatchRequest")
+  public record BatchRequest(List<BatchCheck> checks, List<BatchMutation> mutations) {}
+
+  /** A check: the key is absent, or at a revision. */
+  @Schema(name = "BatchCheck")
+  public record BatchCheck(@Schema(required = true) String key, Boolean absent, Long revision) {}
+
+  /** A mutation: put (value, ttl?), delete, or increment (field, by). */
+  @Schema(name = "BatchMutation")
+  public record BatchMutation(
+      @Schema(
+              required = true,
+              enumeration = {"put", "delete", "increment"})
+          String op,
+      @Schema(required = true) String key,
+      Object value,
+      Long ttl,
+      String field,
+      Double by) {}
+
+  /** The answer of a batch. */
+  @Schema(name = "BatchResponse")
+  public record BatchResponse(BatchBody body, Metadata metadata) {}
+
+  /** The bucket's revision after the batch and each mutation's own. */
+  @Schema(name = "BatchBody")
+  public record BatchBody(long revision, List<BatchResult> results) {}
+
+  /** What one mutation did; revision null for a delete of a missing key. */
+  @Schema(name = "BatchResult")
+  public record BatchResult(String op, String key, Long revision) {}
 
   /** The body of a bulk get. */
   @Schema(name = "BulkGetRequest")

@@ -1,5 +1,6 @@
 package io.kvgate.redis;
 
+import io.kvgate.core.Batch;
 import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketConfig;
 import io.kvgate.core.BucketRef;
@@ -401,6 +402,63 @@ public class RedisKvStore implements KvStore {
                 out.add(rec.length == 0 ? null : Records.parse(wanted.get(i), rec));
               }
               return out;
+            });
+  }
+
+  @Override
+  public Uni<Batch.Result> apply(
+      BucketRef ref, List<Batch.Check> checks, List<Batch.Write> writes, String contentType) {
+    List<Object> args = new ArrayList<>(4 + checks.size() * 3 + writes.size() * 4);
+    args.add(ref.tenant());
+    args.add(nameArg(ref));
+    args.add(contentType);
+    args.add(checks.size());
+    for (Batch.Check c : checks) {
+      args.add(c.key());
+      args.add(c.revision() == null ? "a" : "r");
+      args.add(c.revision() == null ? 0L : c.revision());
+    }
+    for (Batch.Write w : writes) {
+      args.add(w.value() == null ? "d" : "p");
+      args.add(w.key());
+      args.add(w.value() == null ? new byte[0] : w.value());
+      args.add(w.ttlMs());
+    }
+    String[] ids = new String[1];
+    return onExistingBucket(
+            ref,
+            id -> {
+              ids[0] = id;
+              return redis.script(scripts.batch, keys.bucket(id), args.toArray());
+            })
+        .chain(
+            r -> {
+              switch (r.get(0).toInteger()) {
+                case -2 -> {
+                  int index = r.get(1).toInteger() - 1;
+                  throw new KvException.CheckFailed(
+                      index, checks.get(index).key(), r.get(2).toLong());
+                }
+                case -3 ->
+                    throw KvException.validation(
+                        "the value of '"
+                            + r.get(2).toString()
+                            + "' is over the bucket's max_value_size of "
+                            + r.get(1).toLong());
+                case -4 ->
+                    throw KvException.validation(
+                        "the batch would take the bucket over its max_bytes of "
+                            + r.get(1).toLong());
+                default -> {}
+              }
+              List<Long> revisions = new ArrayList<>(writes.size());
+              for (int i = 3; i < r.size(); i++) {
+                long rev = r.get(i).toLong();
+                revisions.add(rev == 0 ? null : rev);
+              }
+              Batch.Result result = new Batch.Result(r.get(1).toLong(), revisions);
+              // An expiry anywhere in the batch makes the reaper visit the bucket.
+              return expiring(ids[0], r.get(2).toLong()).replaceWith(result);
             });
   }
 
