@@ -1,6 +1,7 @@
 package io.kvgate.core;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * A bucket as stored: identity, settings, times, counters and live totals. {@code name} is null for
@@ -20,7 +21,8 @@ public record Bucket(
     long bytes,
     Stats stats,
     String generalAccess,
-    String signingSecret) {
+    String signingSecret,
+    Map<String, Long> pendingDeletes) {
 
   /** Operation counters of a bucket. */
   public record Stats(long reads, long writes, long deletes, long lists) {}

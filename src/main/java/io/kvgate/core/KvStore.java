@@ -81,6 +81,19 @@ public interface KvStore {
   Uni<Batch.Result> apply(
       BucketRef ref, List<Batch.Check> checks, List<Batch.Write> writes, String contentType);
 
+  /**
+   * Deletes up to {@code max} live entries whose keys start with {@code prefix}, as deletes do
+   * (tombstones, counts, bytes): one slice of a delete by prefix, short enough not to hold Redis
+   * up.
+   */
+  Uni<PrefixSlice> deletePrefixSlice(BucketRef ref, String prefix, int max);
+
+  /**
+   * Hands the rest of a delete by prefix to the background, which goes on in slices (on one replica
+   * at a time) until no entry with the prefix is left.
+   */
+  Uni<Void> deletePrefixLater(BucketRef ref, String prefix);
+
   /** Deletes an entry and returns the tombstone's revision; null item when the key is missing. */
   Uni<Long> delete(BucketRef ref, String key, Precondition precondition);
 

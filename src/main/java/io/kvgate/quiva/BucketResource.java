@@ -268,7 +268,10 @@ public class BucketResource {
             b.entryCount(),
             b.revision(),
             created,
-            Times.rfc3339(b.modifiedAt()));
+            Times.rfc3339(b.modifiedAt()),
+            b.pendingDeletes().entrySet().stream()
+                .map(p -> new QuivaDtos.PendingDelete(p.getKey(), p.getValue()))
+                .toList());
     BucketConfigView config =
         new BucketConfigView(
             b.name(),

@@ -10,6 +10,7 @@ import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
+import io.kvgate.core.PrefixDeletes;
 import io.kvgate.error.KvException;
 import io.kvgate.quiva.QuivaDtos.EntryListResponse;
 import io.kvgate.quiva.QuivaDtos.EntryResponse;
@@ -65,12 +66,19 @@ public class EntryResource {
   private final JsonValues json;
   private final Access access;
   private final ObjectMapper mapper;
+  private final PrefixDeletes prefixDeletes;
 
-  EntryResource(KvStore store, JsonValues json, Access access, ObjectMapper mapper) {
+  EntryResource(
+      KvStore store,
+      JsonValues json,
+      Access access,
+      ObjectMapper mapper,
+      PrefixDeletes prefixDeletes) {
     this.store = store;
     this.json = json;
     this.access = access;
     this.mapper = mapper;
+    this.prefixDeletes = prefixDeletes;
   }
 
   @GET
@@ -293,6 +301,44 @@ public class EntryResource {
       out.add(Names.requireKey(k.asText()));
     }
     return out;
+  }
+
+  @DELETE
+  @Path("/entries")
+  @Operation(
+      operationId = "deleteKVEntriesByPrefix",
+      summary = "Delete every entry whose key starts with a prefix (extension)")
+  @APIResponse(
+      responseCode = "200",
+      description = "Done: every entry with the prefix is deleted (tombstones kept)",
+      content = @Content(schema = @Schema(implementation = QuivaDtos.PrefixDeleteResult.class)))
+  @APIResponse(
+      responseCode = "202",
+      description = "Going on in the background; progress in the bucket's status.pending_delete",
+      content = @Content(schema = @Schema(implementation = QuivaDtos.PrefixDeleteResult.class)))
+  @APIResponse(responseCode = "400", description = "No or a bad prefix")
+  @APIResponse(responseCode = "404", description = "No such bucket")
+  public Uni<Response> deleteByPrefix(
+      @PathParam("bucket") String bucket,
+      @QueryParam("prefix") @Parameter(description = "the key prefix; required, not empty")
+          String prefix) {
+    String tenant = access.require(Permission.WRITE, bucket).tenant();
+    Names.requireBucketName(bucket);
+    if (prefix == null || prefix.isEmpty()) {
+      throw KvException.validation(
+          "a delete of entries needs a non-empty ?prefix= (DELETE .../purge empties the bucket)");
+    }
+    Names.requirePrefix(prefix);
+    return prefixDeletes
+        .run(BucketRef.named(tenant, bucket), prefix)
+        .map(
+            o ->
+                Response.status(o.continuing() ? 202 : 200)
+                    .entity(
+                        new QuivaDtos.PrefixDeleteResult(
+                            o.continuing() ? "accepted" : "success", o.deleted()))
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .build());
   }
 
   @DELETE

@@ -68,7 +68,19 @@ public final class QuivaDtos {
       long entries,
       long revision,
       @Schema(format = "date-time") String created,
-      @Schema(format = "date-time") String modified) {}
+      @Schema(format = "date-time") String modified,
+      @JsonProperty("pending_delete")
+          @Schema(description = "deletes by prefix still going on (extension)")
+          List<PendingDelete> pendingDelete) {}
+
+  /** A delete by prefix still going on: its prefix and the entries it deleted so far. */
+  @Schema(name = "PendingDelete")
+  public record PendingDelete(String prefix, long deleted) {}
+
+  /** The answer of a delete by prefix. */
+  @Schema(name = "PrefixDeleteResult")
+  public record PrefixDeleteResult(
+      @Schema(examples = {"success", "accepted"}) String message, long deleted) {}
 
   /** K3 config. */
   public record BucketConfigView(

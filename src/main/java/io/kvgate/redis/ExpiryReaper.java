@@ -1,6 +1,7 @@
 package io.kvgate.redis;
 
 import io.kvgate.config.KvgateConfig;
+import io.kvgate.core.PrefixDeletes;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,7 +50,17 @@ public class ExpiryReaper {
     store
         .tryReaperLock(owner, intervalMs)
         .chain(
-            locked -> locked ? store.reapAll(batch) : io.smallrye.mutiny.Uni.createFrom().item(0L))
+            locked ->
+                locked
+                    ? store
+                        .reapAll(batch)
+                        .call(
+                            () ->
+                                store
+                                    .continuePrefixDeletes(PrefixDeletes.SLICE, intervalMs * 3 / 4)
+                                    .onFailure()
+                                    .recoverWithItem(0L))
+                    : io.smallrye.mutiny.Uni.createFrom().item(0L))
         .subscribe()
         .with(
             removed -> {

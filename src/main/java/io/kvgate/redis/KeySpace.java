@@ -53,6 +53,11 @@ public class KeySpace {
     return prefix + ":expiring-buckets";
   }
 
+  /** Deletes by prefix that go on in the background: {@code id \n prefix \n tenant} each. */
+  String pendingDeletes() {
+    return prefix + ":pending-deletes";
+  }
+
   /** The lock that lets one replica at a time run the background reaper. */
   String reaperLock() {
     return prefix + ":reaper-lock";

@@ -12,6 +12,7 @@ import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
+import io.kvgate.core.PrefixSlice;
 import io.kvgate.core.StorePage;
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
@@ -463,6 +464,75 @@ public class RedisKvStore implements KvStore {
   }
 
   @Override
+  public Uni<PrefixSlice> deletePrefixSlice(BucketRef ref, String prefix, int max) {
+    return onExistingBucket(
+            ref,
+            id ->
+                redis.script(
+                    scripts.deletePrefix, keys.bucket(id), ref.tenant(), nameArg(ref), prefix, max))
+        .map(r -> new PrefixSlice(r.get(1).toLong(), r.get(2).toLong(), r.get(3).toInteger() == 1));
+  }
+
+  @Override
+  public Uni<Void> deletePrefixLater(BucketRef ref, String prefix) {
+    return idOf(ref)
+        .chain(
+            id -> {
+              if (id == null) {
+                return Uni.createFrom().failure(new KvException.BucketMissing(ref.label()));
+              }
+              String member = id + "\n" + prefix + "\n" + ref.tenant();
+              return redis.command(Command.SADD, keys.pendingDeletes(), member).replaceWithVoid();
+            });
+  }
+
+  /**
+   * Goes on with the deletes by prefix handed to the background, slice by slice, for about {@code
+   * budgetMs}; a delete whose bucket is gone or whose prefix has no entries left is done.
+   */
+  public Uni<Long> continuePrefixDeletes(int slice, long budgetMs) {
+    long until = System.currentTimeMillis() + budgetMs;
+    return redis
+        .command(Command.SMEMBERS, keys.pendingDeletes())
+        .chain(
+            members -> {
+              List<String> pending = new ArrayList<>();
+              for (Response m : members) {
+                pending.add(m.toString());
+              }
+              return continueEach(pending, 0, slice, until, 0L);
+            });
+  }
+
+  private Uni<Long> continueEach(
+      List<String> pending, int index, int slice, long until, long deleted) {
+    if (index >= pending.size() || System.currentTimeMillis() >= until) {
+      return Uni.createFrom().item(deleted);
+    }
+    String member = pending.get(index);
+    String[] parts = member.split("\n", 3);
+    BucketRef ref = BucketRef.byId(parts.length == 3 ? parts[2] : "", parts[0]);
+    String prefix = parts.length == 3 ? parts[1] : "";
+    return deletePrefixSlice(ref, prefix, slice)
+        .onFailure(KvException.BucketMissing.class)
+        .recoverWithItem(new PrefixSlice(0, 0, false))
+        .chain(
+            s -> {
+              long total = deleted + s.deleted();
+              if (s.more() && System.currentTimeMillis() < until) {
+                return continueEach(pending, index, slice, until, total);
+              }
+              Uni<Long> next =
+                  s.more()
+                      ? Uni.createFrom().item(total)
+                      : redis
+                          .command(Command.SREM, keys.pendingDeletes(), member)
+                          .replaceWith(total);
+              return next.chain(t -> continueEach(pending, index + 1, slice, until, t));
+            });
+  }
+
+  @Override
   public Uni<Long> delete(BucketRef ref, String key, Precondition precondition) {
     return onExistingBucket(
             ref,
@@ -803,6 +873,12 @@ public class RedisKvStore implements KvStore {
             m.getOrDefault("stor", "file"),
             (int) num(m, "repl", 1));
     String name = m.getOrDefault("name", "");
+    Map<String, Long> pending = new java.util.TreeMap<>();
+    for (Map.Entry<String, String> f : m.entrySet()) {
+      if (f.getKey().startsWith("pdel:")) {
+        pending.put(f.getKey().substring(5), Long.parseLong(f.getValue()));
+      }
+    }
     return new Bucket(
         m.get("id"),
         m.get("tenant"),
@@ -817,7 +893,8 @@ public class RedisKvStore implements KvStore {
         new Bucket.Stats(
             num(m, "reads", 0), num(m, "writes", 0), num(m, "deletes", 0), num(m, "lists", 0)),
         m.getOrDefault("access", DEFAULT_ACCESS),
-        m.get("secret"));
+        m.get("secret"),
+        pending);
   }
 
   private static long num(Map<String, String> m, String field, long fallback) {

@@ -18,6 +18,7 @@ public class Scripts {
   final Script touch = bucketScript("touch");
   final Script getMany = bucketScript("get_many");
   final Script batch = bucketScript("batch");
+  final Script deletePrefix = bucketScript("delete_prefix");
   final Script searchKeys = bucketScript("search_keys");
   final Script bucketCreate = bucketScript("bucket_create");
   final Script bucketInfo = bucketScript("bucket_info");
