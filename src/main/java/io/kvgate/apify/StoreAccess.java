@@ -107,6 +107,8 @@ class StoreAccess {
     if (need != Permission.READ || (a.id() == null && a.username() == null)) {
       return Uni.createFrom().failure(Access.notAuthenticated());
     }
+    // Counted before any lookup, so requests without a credential cannot make Redis work freely.
+    access.limit("anon:" + remoteAddress(), null, null);
     BucketRef ref =
         a.id() != null ? BucketRef.byId(null, a.id()) : BucketRef.named(a.username(), a.name());
     return readOthers(null, ref, a, proof, op);
@@ -114,19 +116,20 @@ class StoreAccess {
 
   private <T> Uni<T> known(
       Caller caller, Address a, Permission need, Proof proof, Function<Target, Uni<T>> op) {
+    access.limit(caller.principal(), null, null);
     if (a.name() != null) {
       String tenant = a.username() != null ? a.username() : caller.tenant();
       if (!tenant.equals(caller.tenant())) {
         return foreign(caller, BucketRef.named(tenant, a.name()), a, need, proof, op);
       }
-      access.limit(caller.principal(), caller.tenant(), a.name());
+      access.limit(null, caller.tenant(), a.name());
       access.authorize(caller, need, a.name());
       return op.apply(new Target(BucketRef.named(tenant, a.name()), caller, true, null));
     }
     BucketRef own = BucketRef.byId(caller.tenant(), a.id());
     if (caller.bucketGlobs() == null) {
       // The common case needs no lookup: the operation itself finds out whether the store is ours.
-      access.limit(caller.principal(), caller.tenant(), a.id());
+      access.limit(null, caller.tenant(), a.id());
       access.authorize(caller, need, null);
       return op.apply(new Target(own, caller, true, null))
           .onFailure(KvException.BucketMissing.class)
@@ -140,7 +143,7 @@ class StoreAccess {
               if (o == null || !o.tenant().equals(caller.tenant())) {
                 return foreign(caller, BucketRef.byId(null, a.id()), a, need, proof, op);
               }
-              access.limit(caller.principal(), caller.tenant(), a.id());
+              access.limit(null, caller.tenant(), a.id());
               if (o.name() == null) {
                 access.authorize(caller, need, null);
                 throw new KvException(
@@ -186,8 +189,7 @@ class StoreAccess {
                 return Uni.createFrom()
                     .failure(caller == null ? Access.notAuthenticated() : notFound());
               }
-              String principal = caller == null ? "anon:" + remoteAddress() : caller.principal();
-              access.limit(principal, o.tenant(), o.id());
+              access.limit(null, o.tenant(), o.id());
               return op.apply(new Target(BucketRef.byId(o.tenant(), o.id()), caller, false, o));
             });
   }

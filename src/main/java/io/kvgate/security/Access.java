@@ -58,18 +58,23 @@ public class Access {
   }
 
   /**
-   * Counts a request against the limits of its principal and of the bucket it uses (null = none);
-   * fails with 429 over either.
+   * Counts a request against the limits of its principal (null: counted already) and of the bucket
+   * it uses (null = none); fails with 429 over either.
    */
   public void limit(String principal, String tenant, String bucket) {
-    if (!limiter.enabled()) {
+    if (!limiter.enabled() || (principal == null && bucket == null)) {
       return;
     }
     Context context = Vertx.currentContext();
     try {
       RateLimiter.Decision d = limiter.acquire(principal, tenant, bucket);
       if (context != null) {
-        context.putLocal(DECISION, d);
+        // A request counted in steps (principal, then the bucket it turns out to use) reports the
+        // tighter decision.
+        Object earlier = context.getLocal(DECISION);
+        if (!(earlier instanceof RateLimiter.Decision e) || d.remaining() < e.remaining()) {
+          context.putLocal(DECISION, d);
+        }
       }
     } catch (KvException.RateLimited e) {
       if (context != null) {

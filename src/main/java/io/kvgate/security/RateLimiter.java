@@ -68,17 +68,17 @@ public class RateLimiter {
   }
 
   /**
-   * Counts one request of a principal on a bucket (null for none) and returns the tighter of the
-   * two decisions; throws 429 {@code rate_limited} when either limit is reached.
+   * Counts one request of a principal (null: counted already) on a bucket (null for none) and
+   * returns the tighter of the decisions; throws 429 {@code rate_limited} when a limit is reached.
    */
   public Decision acquire(String principal, String tenant, String bucket) {
     long now = System.currentTimeMillis();
-    Decision p = take("p:" + principal, config.perPrincipal(), now);
+    Decision p = principal == null ? null : take("p:" + principal, config.perPrincipal(), now);
     if (bucket == null) {
       return p;
     }
     Decision b = take("b:" + tenant + "/" + bucket, config.perBucket(), now);
-    return b.remaining() < p.remaining() ? b : p;
+    return p == null || b.remaining() < p.remaining() ? b : p;
   }
 
   private Decision take(String subject, long limit, long now) {

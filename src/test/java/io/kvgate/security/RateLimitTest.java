@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvgate.support.RawHttp;
 import io.kvgate.support.RedisResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -377,6 +378,24 @@ class RateLimitTest {
       assertTrue(retryAfter >= 1 && retryAfter <= WINDOW_MS / 1000, "Retry-After " + retryAfter);
       assertEquals(PER_PRINCIPAL, header(r, "X-RateLimit-Limit"));
       assertEquals(0, header(r, "X-RateLimit-Remaining"));
+    }
+
+    @Test
+    void requestsWithoutACredentialAreCountedPerAddressBeforeAnyLookup() {
+      awaitWindowStart();
+      int answered = 0;
+      RawHttp.Reply last = null;
+      for (int i = 0; i < PER_PRINCIPAL + 3; i++) {
+        last = RawHttp.sendWithoutCredential("GET", "/v2/key-value-stores/NoSuchStore" + i, null);
+        if (last.status() == 429) {
+          break;
+        }
+        assertEquals(401, last.status(), last.body());
+        answered++;
+      }
+      assertTrue(answered >= PER_PRINCIPAL, "limited after " + answered);
+      assertEquals(429, last.status(), last.body());
+      assertTrue(last.body().contains("rate-limit-exceeded"), last.body());
     }
 
     @Test
