@@ -165,9 +165,12 @@ function storageContentSignature(secret, storeId, expiresAtMillis) {
     return Buffer.from(`0.${expiresAtMillis}.${hmac}`).toString('base64url');
 }
 /** The same signature with its last character replaced by another base62/base64url one. */
+// Changes a character in the middle: the last character of unpadded base64 may carry only
+// padding bits, so changing it can leave the decoded signature as it was.
 function tamper(signature) {
-    const last = signature.at(-1);
-    return signature.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+    const at = Math.floor(signature.length / 2);
+    const c = signature[at];
+    return signature.slice(0, at) + (c === 'A' ? 'B' : 'A') + signature.slice(at + 1);
 }
 
 const ID_RX = /^[0-9A-Za-z]{17}$/;

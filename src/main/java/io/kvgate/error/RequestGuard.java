@@ -3,6 +3,7 @@ package io.kvgate.error;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -48,7 +49,36 @@ public class RequestGuard {
       refuse(rc, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "malformed Content-Type");
       return;
     }
-    rc.next();
+    String override = methodOverride(rc);
+    if (override == null) {
+      rc.next();
+    } else if (!override.isEmpty()) {
+      rc.reroute(HttpMethod.valueOf(override), rc.request().uri());
+    }
+  }
+
+  /**
+   * The /v2 dialect's {@code ?method=} on a GET, for clients that can only send GET: the method the
+   * request is to be taken as, null for none, or empty when an unknown method was answered 405
+   * here.
+   */
+  private static String methodOverride(RoutingContext rc) {
+    if (rc.request().method() != HttpMethod.GET
+        || Dialect.of(rc.request().path()) != Dialect.APIFY) {
+      return null;
+    }
+    String method = rc.request().getParam("method");
+    if (method == null || method.isEmpty() || method.equalsIgnoreCase("GET")) {
+      return null;
+    }
+    String upper = method.toUpperCase(java.util.Locale.ROOT);
+    return switch (upper) {
+      case "HEAD", "POST", "PUT", "DELETE" -> upper;
+      default -> {
+        refuse(rc, ErrorCode.METHOD_NOT_ALLOWED, "?method= takes HEAD, POST, PUT or DELETE");
+        yield "";
+      }
+    };
   }
 
   /**
