@@ -6,11 +6,13 @@ import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketRef;
 import io.kvgate.core.Encodings;
 import io.kvgate.core.Entry;
+import io.kvgate.core.KeyPage;
 import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
 import io.kvgate.core.RecordBodies;
+import io.kvgate.core.Times;
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
 import io.kvgate.security.Permission;
@@ -34,8 +36,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -93,34 +94,27 @@ public class RecordResource {
         Permission.READ,
         Proof.store(signature),
         t ->
-            store
-                .listKeys(t.ref(), prefix == null ? "" : prefix, after, n)
-                .chain(
-                    page ->
-                        owner(t)
-                            .map(
-                                owner -> {
-                                  String base = view.base(uri);
-                                  String id = owner.id();
-                                  String secret = owner.secret();
-                                  List<ApifyDtos.KeyItem> items =
-                                      page.keys().stream()
-                                          .map(
-                                              k ->
-                                                  new ApifyDtos.KeyItem(
-                                                      k.key(),
-                                                      k.size(),
-                                                      view.recordUrl(base, id, k.key(), secret)))
-                                          .toList();
-                                  return new ApifyDtos.Data<>(
-                                      new ApifyDtos.KeyList(
-                                          items,
-                                          items.size(),
-                                          n,
-                                          after,
-                                          page.nextAfter() != null,
-                                          page.nextAfter()));
-                                })));
+            // The page and the store's id and secret (for the records' URLs) are read together.
+            Uni.combine()
+                .all()
+                .unis(store.listKeys(t.ref(), prefix == null ? "" : prefix, after, n), owner(t))
+                .asTuple()
+                .map(both -> keyList(both.getItem1(), both.getItem2(), view.base(uri), n, after)));
+  }
+
+  private ApifyDtos.Data<ApifyDtos.KeyList> keyList(
+      KeyPage page, Bucket.Owner owner, String base, int limit, String after) {
+    Signatures.Signer signer =
+        owner.secret() == null ? null : new Signatures.Signer(owner.secret());
+    List<ApifyDtos.KeyItem> items = new ArrayList<>(page.keys().size());
+    for (KeyPage.Key k : page.keys()) {
+      items.add(
+          new ApifyDtos.KeyItem(
+              k.key(), k.size(), view.recordUrl(base, owner.id(), k.key(), signer)));
+    }
+    return new ApifyDtos.Data<>(
+        new ApifyDtos.KeyList(
+            items, items.size(), limit, after, page.nextAfter() != null, page.nextAfter()));
   }
 
   @GET
@@ -323,9 +317,7 @@ public class RecordResource {
         Response.ok(bytes)
             .header(HttpHeaders.CONTENT_TYPE, contentType(e))
             .header(HttpHeaders.ETAG, "\"" + e.revision() + "\"")
-            .header(
-                HttpHeaders.LAST_MODIFIED,
-                DateTimeFormatter.RFC_1123_DATE_TIME.format(e.updated().atOffset(ZoneOffset.UTC)))
+            .header(HttpHeaders.LAST_MODIFIED, Times.http(e.updated()))
             .header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
     if (coding != null) {
       r.header("Content-Encoding", coding);

@@ -24,16 +24,28 @@ final class Signatures {
 
   private Signatures() {}
 
-  /** The HMAC primitive: HMAC-SHA256 as hex, its first 30 digits read as a number, in base62. */
-  static String hmac(String secret, String message) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+  /** The HMAC primitive with one secret, for signing many messages (a page of keys) at once. */
+  static final class Signer {
+    private final Mac mac;
+
+    Signer(String secret) {
+      try {
+        mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** HMAC-SHA256 as hex, its first 30 digits read as a number, in base62. */
+    String sign(String message) {
       String hex = HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
       return base62(new BigInteger(hex.substring(0, 30), 16));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException(e);
     }
+  }
+
+  static String hmac(String secret, String message) {
+    return new Signer(secret).sign(message);
   }
 
   /** The signature of one record's URL: it never expires. */
@@ -96,7 +108,8 @@ final class Signatures {
         a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String base62(BigInteger n) {
+  /** {@code n} in base62 with the clients' alphabet: 0-9, a-z, A-Z. */
+  static String base62(BigInteger n) {
     if (n.signum() == 0) {
       return "0";
     }

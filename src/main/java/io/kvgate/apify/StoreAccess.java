@@ -41,16 +41,7 @@ class StoreAccess {
   }
 
   /** A store a request may use, and on whose behalf. */
-  record Target(BucketRef ref, Caller caller, boolean owned, Bucket.Owner owner) {
-
-    /** Whether the caller may see the store's signing secret: its owner, allowed to write. */
-    boolean mayWrite() {
-      return owned
-          && caller != null
-          && caller.has(Permission.WRITE)
-          && (caller.bucketGlobs() == null || (owner != null && caller.mayUse(owner.name())));
-    }
-  }
+  record Target(BucketRef ref, Caller caller, boolean owned, Bucket.Owner owner) {}
 
   /** What a request offers instead of a credential: a signature of the store or of one record. */
   record Proof(String signature, String recordKey) {

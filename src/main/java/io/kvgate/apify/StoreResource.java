@@ -169,7 +169,7 @@ public class StoreResource {
                                       () ->
                                           store
                                               .getBucket(BucketRef.named(caller.tenant(), wanted))
-                                              .map(b -> ok(caller, required(b), base))));
+                                              .map(b -> ok(caller, required(b, wanted), base))));
             });
   }
 
@@ -208,7 +208,7 @@ public class StoreResource {
                 .map(
                     b ->
                         new ApifyDtos.Data<>(
-                            view.store(required(b), mayWrite(t, b), view.base(uri)))));
+                            view.store(required(b, storeId), mayWrite(t, b), view.base(uri)))));
   }
 
   @PUT
@@ -251,7 +251,7 @@ public class StoreResource {
               .map(
                   b ->
                       new ApifyDtos.Data<>(
-                          view.store(required(b), mayWrite(t, b), view.base(uri))));
+                          view.store(required(b, storeId), mayWrite(t, b), view.base(uri))));
         });
   }
 
@@ -278,9 +278,9 @@ public class StoreResource {
   }
 
   /** The store; a missing one lets {@link StoreAccess} look for another tenant's public store. */
-  private static Bucket required(Bucket b) {
+  private static Bucket required(Bucket b, String storeId) {
     if (b == null) {
-      throw new KvException.BucketMissing("store");
+      throw new KvException.BucketMissing(storeId);
     }
     return b;
   }

@@ -2,6 +2,7 @@ package io.kvgate.apify;
 
 import io.kvgate.config.KvgateConfig;
 import io.kvgate.core.Bucket;
+import io.kvgate.core.Times;
 import io.kvgate.security.Secrets;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.UriInfo;
@@ -9,19 +10,13 @@ import java.math.BigInteger;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 /** How stores and their public URLs look in the /v2 dialect. */
 @Singleton
 class StoreView {
-  private static final String BASE62 =
-      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  private static final String ZEROS = "00000000000000000";
   static final String COLLECTION = "/v2/key-value-stores";
-  private static final DateTimeFormatter ISO =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Optional<String> publicUrl;
   private final Duration keysUrlValidity;
@@ -47,9 +42,9 @@ class StoreView {
         b.name(),
         userId(b.tenant()),
         b.tenant(),
-        iso(b.createdAt()),
-        iso(b.modifiedAt()),
-        iso(b.accessedAt()),
+        Times.isoMillis(b.createdAt()),
+        Times.isoMillis(b.modifiedAt()),
+        Times.isoMillis(b.accessedAt()),
         null,
         null,
         null,
@@ -65,9 +60,10 @@ class StoreView {
             b.bytes()));
   }
 
-  String recordUrl(String base, String storeId, String key, String secret) {
+  /** A record's URL, signed when {@code signer} (of the store's secret) is given. */
+  String recordUrl(String base, String storeId, String key, Signatures.Signer signer) {
     String url = base + COLLECTION + "/" + storeId + "/records/" + key;
-    return secret == null ? url : url + "?signature=" + Signatures.record(secret, key);
+    return signer == null ? url : url + "?signature=" + signer.sign(key);
   }
 
   String storeUrl(String base, String storeId) {
@@ -76,20 +72,8 @@ class StoreView {
 
   /** A tenant's user id: 17 base62 characters of the SHA-256 of its name, stable and opaque. */
   static String userId(String tenant) {
-    BigInteger n = new BigInteger(1, Secrets.sha256(tenant));
-    BigInteger sixtyTwo = BigInteger.valueOf(62);
-    char[] out = new char[17];
-    for (int i = 0; i < out.length; i++) {
-      BigInteger[] qr = n.divideAndRemainder(sixtyTwo);
-      out[i] = BASE62.charAt(qr[1].intValue());
-      n = qr[0];
-    }
-    return new String(out);
-  }
-
-  /** A time as the Apify API writes it: UTC with milliseconds. */
-  static String iso(Instant t) {
-    return ISO.format(t);
+    String digits = Signatures.base62(new BigInteger(1, Secrets.sha256(tenant)));
+    return (ZEROS + digits).substring(ZEROS.length() + digits.length() - 17);
   }
 
   private static String withoutSlash(String s) {

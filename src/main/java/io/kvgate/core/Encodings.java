@@ -50,7 +50,7 @@ public final class Encodings {
   }
 
   /** A stream of the decoded bytes. */
-  public static InputStream decoding(String coding, byte[] encoded) throws IOException {
+  private static InputStream decoding(String coding, byte[] encoded) throws IOException {
     InputStream in = new ByteArrayInputStream(encoded);
     return switch (coding) {
       case "gzip" -> new GZIPInputStream(in, 8192);

@@ -63,7 +63,10 @@ public class RequestGuard {
    * here.
    */
   private static String methodOverride(RoutingContext rc) {
-    if (rc.request().method() != HttpMethod.GET
+    String query = rc.request().query();
+    if (query == null
+        || !query.contains("method=")
+        || rc.request().method() != HttpMethod.GET
         || Dialect.of(rc.request().path()) != Dialect.APIFY) {
       return null;
     }

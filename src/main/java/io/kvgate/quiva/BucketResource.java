@@ -9,6 +9,7 @@ import io.kvgate.core.BucketUpdate;
 import io.kvgate.core.JsonValues;
 import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
+import io.kvgate.core.Times;
 import io.kvgate.error.KvException;
 import io.kvgate.quiva.QuivaDtos.BucketConfigView;
 import io.kvgate.quiva.QuivaDtos.BucketDetail;

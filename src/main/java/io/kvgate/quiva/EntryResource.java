@@ -11,6 +11,7 @@ import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
 import io.kvgate.core.PrefixDeletes;
+import io.kvgate.core.Times;
 import io.kvgate.error.KvException;
 import io.kvgate.quiva.QuivaDtos.EntryListResponse;
 import io.kvgate.quiva.QuivaDtos.EntryResponse;
@@ -35,12 +36,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -58,9 +56,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class EntryResource {
   private static final Base64.Encoder CURSOR_OUT = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder CURSOR_IN = Base64.getUrlDecoder();
-  // RFC 9110 IMF-fixdate: always a two-digit day (RFC_1123_DATE_TIME writes "2 Nov").
-  private static final DateTimeFormatter HTTP_DATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
   private final KvStore store;
   private final JsonValues json;
@@ -486,7 +481,7 @@ public class EntryResource {
   }
 
   private static String httpDate(Entry e) {
-    return HTTP_DATE.format(e.updated().atOffset(ZoneOffset.UTC));
+    return Times.http(e.updated());
   }
 
   private static Response json(byte[] bytes) {
