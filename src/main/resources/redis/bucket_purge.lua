@@ -3,5 +3,5 @@ if not bucket(ARGV[1], ARGV[2]) then return {-1} end
 local now = now_ms()
 redis.call('UNLINK', D, K, X, H)
 redis.call('HSET', M, 'count', 0, 'bytes', 0, 'modified', now)
-redis.call('HINCRBY', M, 'rev', 1)
+emit(redis.call('HINCRBY', M, 'rev', 1), 'x', '', now)
 return {1}

@@ -1,8 +1,11 @@
 -- Shared by every bucket script. KEYS: 1 meta hash, 2 data hash, 3 key index zset,
--- 4 expiry zset, 5 history zset; all share the bucket's hash tag.
+-- 4 expiry zset, 5 history zset, 6 change stream; all share the bucket's hash tag.
 -- A record is "rev\ncreated\nupdated\nexpires\ncontentType\ncontentEncoding\nvalue" (times in ms,
 -- expires 0 = never). A history member is key .. "\0" .. %016x(rev) .. op ("p"/"d") .. record.
-local M, D, K, X, H = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local M, D, K, X, H, S = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+-- Changes the stream keeps (at least), and the largest value a put event carries (set at load).
+local STREAM_KEEP = __STREAM_KEEP__
+local STREAM_VALUE_MAX = __STREAM_VALUE_MAX__
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -65,6 +68,25 @@ local function hist_trim(key, n)
   end
 end
 
+-- Appends a change to the bucket's stream under the id <rev>-0, so that a watcher resumes by
+-- revision: op 'p' put, 'd' delete, 'e' expiry, 'x' purge, 'g' bucket gone. A put carries its
+-- record ('r'), or only the record's header ('h') when the value is over STREAM_VALUE_MAX. A
+-- failure here must not abort the change it describes, whose writes are already made.
+local function emit(rev, op, key, now, rec)
+  local args = {'XADD', S, 'MAXLEN', '~', STREAM_KEEP, rev .. '-0', 'o', op, 'k', key, 't', now}
+  if rec then
+    local p = header(rec)
+    if #rec - p[6] <= STREAM_VALUE_MAX then
+      args[#args + 1] = 'r'
+      args[#args + 1] = rec
+    else
+      args[#args + 1] = 'h'
+      args[#args + 1] = string.sub(rec, 1, p[6])
+    end
+  end
+  redis.pcall(unpack(args))
+end
+
 -- Checks that the bucket exists for this tenant (and, when given, still has this name).
 -- Returns the requested meta fields, or nil.
 local function bucket(tenant, name, ...)
@@ -75,7 +97,7 @@ local function bucket(tenant, name, ...)
 end
 
 -- Removes one expired entry with its history; bumps the revision like any other change.
-local function expire_one(key, rec)
+local function expire_one(key, rec, now)
   redis.call('HDEL', D, key)
   redis.call('ZREM', K, key)
   redis.call('ZREM', X, key)
@@ -83,7 +105,7 @@ local function expire_one(key, rec)
   if #hs > 0 then redis.call('ZREM', H, unpack(hs)) end
   redis.call('HINCRBY', M, 'count', -1)
   redis.call('HINCRBY', M, 'bytes', -rec_size(rec))
-  redis.call('HINCRBY', M, 'rev', 1)
+  emit(redis.call('HINCRBY', M, 'rev', 1), 'e', key, now)
 end
 
 -- Removes up to max entries whose expiry has passed; returns how many it removed.
@@ -92,7 +114,7 @@ local function reap(now, max)
   for _, key in ipairs(due) do
     local rec = redis.call('HGET', D, key)
     if rec then
-      expire_one(key, rec)
+      expire_one(key, rec, now)
     else
       redis.call('ZREM', X, key)
     end
@@ -106,7 +128,7 @@ local function live(key, now)
   if rec then
     local exp = rec_expires(rec)
     if exp > 0 and exp <= now then
-      expire_one(key, rec)
+      expire_one(key, rec, now)
       return nil
     end
   end
@@ -189,6 +211,7 @@ local function write_entry(key, value, ctype, cenc, ttl, old, history, bttl, now
   redis.call('HINCRBY', M, 'bytes', #value - oldsize)
   redis.call('HINCRBY', M, 'writes', 1)
   redis.call('HSET', M, 'modified', now, 'accessed', now)
+  emit(rev, 'p', key, now, rec)
   return rev, exp
 end
 
@@ -207,5 +230,6 @@ local function delete_entry(key, old, history, now)
   redis.call('HINCRBY', M, 'bytes', -rec_size(old))
   redis.call('HINCRBY', M, 'deletes', 1)
   redis.call('HSET', M, 'modified', now, 'accessed', now)
+  emit(rev, 'd', key, now)
   return rev
 end

@@ -38,6 +38,38 @@ public interface KvgateConfig {
   /** The /v2/key-value-stores dialect. */
   Apify apify();
 
+  /** Watch streams: what each bucket's change stream keeps and how watchers are served. */
+  Watch watch();
+
+  /** Settings of watch streams. */
+  interface Watch {
+    /**
+     * Changes each bucket's stream keeps, at least: how far back a watch can resume (a resume point
+     * older gets {@code resume_too_old}).
+     */
+    @WithDefault("10000")
+    int streamLength();
+
+    /**
+     * The largest value a change in the stream carries; an event of a larger put has no value
+     * ({@code value_omitted}) and the client reads it by revision.
+     */
+    @WithDefault("64K")
+    MemorySize streamValueMax();
+
+    /** Events one watcher may have waiting while its client reads slower than changes come. */
+    @WithDefault("1000")
+    int bufferEvents();
+
+    /** Watchers one replica serves at most (503 beyond). */
+    @WithDefault("10000")
+    int maxWatchers();
+
+    /** How long a watch stays silent before a keep-alive comment. */
+    @WithDefault("15s")
+    Duration keepAlive();
+  }
+
   /** Settings of the /v2/key-value-stores dialect. */
   interface Apify {
     /**

@@ -17,11 +17,17 @@ public class KeySpace {
   }
 
   /**
-   * The five keys of a bucket, in the order the scripts expect (meta, data, keys, expiry, history).
+   * The six keys of a bucket, in the order the scripts expect (meta, data, keys, expiry, history,
+   * change stream).
    */
   List<String> bucket(String id) {
     String base = prefix + ":{" + id + "}:";
-    return List.of(base + "m", base + "d", base + "k", base + "x", base + "h");
+    return List.of(base + "m", base + "d", base + "k", base + "x", base + "h", base + "s");
+  }
+
+  /** The bucket's change stream, which watches read. */
+  String changes(String id) {
+    return prefix + ":{" + id + "}:s";
   }
 
   /**

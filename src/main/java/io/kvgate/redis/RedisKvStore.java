@@ -5,6 +5,8 @@ import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketConfig;
 import io.kvgate.core.BucketRef;
 import io.kvgate.core.BucketUpdate;
+import io.kvgate.core.Change;
+import io.kvgate.core.ChangeFeed;
 import io.kvgate.core.Entry;
 import io.kvgate.core.HistoryItem;
 import io.kvgate.core.KeyPage;
@@ -712,6 +714,74 @@ public class RedisKvStore implements KvStore {
   }
 
   // ---- helpers ----
+
+  // ---- changes, for watches (see RedisChangeFeed) ----
+
+  /** Where a watch starts; null item when the bucket is missing. */
+  Uni<ChangeFeed.Start> watchStart(BucketRef ref) {
+    String[] used = {null};
+    return onBucket(
+            ref,
+            id -> {
+              used[0] = id;
+              return redis.script(scripts.watchOpen, keys.bucket(id), ref.tenant(), nameArg(ref));
+            })
+        .map(
+            r ->
+                r == null
+                    ? null
+                    : new ChangeFeed.Start(used[0], r.get(1).toLong(), r.get(2).toLong()));
+  }
+
+  /** A page of a watch's opening replay; null item when the bucket is gone. */
+  Uni<ChangeFeed.Replay> watchReplay(
+      String tenant, String id, String prefix, String after, int limit, boolean history) {
+    return redis
+        .script(
+            scripts.watchPage,
+            keys.bucket(id),
+            tenant,
+            "",
+            prefix,
+            nullToEmpty(after),
+            limit,
+            history ? "h" : "s")
+        .map(
+            r -> {
+              if (isMissing(r)) {
+                return null;
+              }
+              List<Change> out = new ArrayList<>((r.size() - 2) / 3);
+              for (int i = 2; i + 2 < r.size(); i += 3) {
+                String key = r.get(i).toString();
+                Entry e = Records.parse(key, r.get(i + 2).toBytes());
+                boolean put = "p".equals(r.get(i + 1).toString());
+                out.add(
+                    new Change(
+                        put ? Change.Op.PUT : Change.Op.DELETE,
+                        key,
+                        e.revision(),
+                        e.updated(),
+                        put ? e : null,
+                        false));
+              }
+              String next = r.get(1).toString();
+              return new ChangeFeed.Replay(out, next.isEmpty() ? null : next);
+            });
+  }
+
+  /** The kept changes of a bucket after a revision, oldest first. */
+  Uni<List<Change>> changes(String id, long after, int count) {
+    return redis
+        .command(
+            Command.XRANGE,
+            keys.changes(id),
+            (after + 1) + "-0",
+            "+",
+            "COUNT",
+            Integer.toString(count))
+        .map(Records::changes);
+  }
 
   /** A bucket's owner fields and creation time, read without a tenant check. */
   private record Meta(Bucket.Owner owner, long created) {}

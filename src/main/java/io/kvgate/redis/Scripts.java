@@ -1,5 +1,6 @@
 package io.kvgate.redis;
 
+import io.kvgate.config.KvgateConfig;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,29 +10,63 @@ import java.nio.charset.StandardCharsets;
 /** The Lua scripts of {@code src/main/resources/redis}, each bucket script behind the prelude. */
 @Singleton
 public class Scripts {
-  final Script get = bucketScript("get");
-  final Script put = bucketScript("put");
-  final Script delete = bucketScript("delete");
-  final Script history = bucketScript("history");
-  final Script list = bucketScript("list");
-  final Script listKeys = bucketScript("list_keys");
-  final Script touch = bucketScript("touch");
-  final Script getMany = bucketScript("get_many");
-  final Script batch = bucketScript("batch");
-  final Script deletePrefix = bucketScript("delete_prefix");
-  final Script searchKeys = bucketScript("search_keys");
-  final Script bucketCreate = bucketScript("bucket_create");
-  final Script bucketInfo = bucketScript("bucket_info");
-  final Script bucketUpdate = bucketScript("bucket_update");
-  final Script bucketDrop = bucketScript("bucket_drop");
-  final Script bucketPurge = bucketScript("bucket_purge");
-  final Script reap = bucketScript("reap");
-  final Script tenantClaim = Script.of("tenant_claim", read("tenant_claim"));
-  final Script tenantRelease = Script.of("tenant_release", read("tenant_release"));
-  final Script rateAdd = Script.of("rate_add", read("rate_add"));
+  private final String prelude;
+  final Script get;
+  final Script put;
+  final Script delete;
+  final Script history;
+  final Script list;
+  final Script listKeys;
+  final Script touch;
+  final Script getMany;
+  final Script batch;
+  final Script deletePrefix;
+  final Script searchKeys;
+  final Script bucketCreate;
+  final Script bucketInfo;
+  final Script bucketUpdate;
+  final Script bucketDrop;
+  final Script bucketPurge;
+  final Script reap;
+  final Script tenantClaim;
+  final Script tenantRelease;
+  final Script rateAdd;
+  final Script watchOpen;
+  final Script watchPage;
 
-  private static Script bucketScript(String name) {
-    return Script.of(name, read("prelude") + "\n" + read(name));
+  Scripts(KvgateConfig config) {
+    this.prelude =
+        read("prelude")
+            .replace("__STREAM_KEEP__", Integer.toString(config.watch().streamLength()))
+            .replace(
+                "__STREAM_VALUE_MAX__",
+                Long.toString(config.watch().streamValueMax().asLongValue()));
+    get = bucketScript("get");
+    put = bucketScript("put");
+    delete = bucketScript("delete");
+    history = bucketScript("history");
+    list = bucketScript("list");
+    listKeys = bucketScript("list_keys");
+    touch = bucketScript("touch");
+    getMany = bucketScript("get_many");
+    batch = bucketScript("batch");
+    deletePrefix = bucketScript("delete_prefix");
+    searchKeys = bucketScript("search_keys");
+    bucketCreate = bucketScript("bucket_create");
+    bucketInfo = bucketScript("bucket_info");
+    bucketUpdate = bucketScript("bucket_update");
+    bucketDrop = bucketScript("bucket_drop");
+    bucketPurge = bucketScript("bucket_purge");
+    reap = bucketScript("reap");
+    tenantClaim = Script.of("tenant_claim", read("tenant_claim"));
+    tenantRelease = Script.of("tenant_release", read("tenant_release"));
+    rateAdd = Script.of("rate_add", read("rate_add"));
+    watchOpen = bucketScript("watch_open");
+    watchPage = bucketScript("watch_page");
+  }
+
+  private Script bucketScript(String name) {
+    return Script.of(name, prelude + "\n" + read(name));
   }
 
   private static String read(String name) {

@@ -1,0 +1,126 @@
+package io.kvgate.core;
+
+import io.kvgate.config.KvgateConfig;
+import io.kvgate.error.ErrorCode;
+import io.kvgate.error.KvException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Opens watches and keeps the ones this replica serves: their number bounded, keep-alives sent to
+ * the silent ones, and their metrics ({@code kvgate_watch_open}, {@code
+ * kvgate_watch_events_sent_total}, {@code kvgate_watch_events_dropped_total}).
+ */
+@ApplicationScoped
+public class Watches {
+  private final ChangeFeed feed;
+  private final int bufferLimit;
+  private final int maxWatchers;
+  private final long keepAliveNanos;
+  private final Set<Watch> open = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger count = new AtomicInteger();
+  private final Counter sent;
+  private final Counter dropped;
+  private final Vertx vertx;
+  private long timer = -1;
+
+  Watches(ChangeFeed feed, KvgateConfig config, MeterRegistry registry, Vertx vertx) {
+    this.feed = feed;
+    this.bufferLimit = config.watch().bufferEvents();
+    this.maxWatchers = config.watch().maxWatchers();
+    this.keepAliveNanos = config.watch().keepAlive().toNanos();
+    this.vertx = vertx;
+    Gauge.builder("kvgate.watch.open", count, AtomicInteger::get)
+        .description("Watch streams this replica serves now")
+        .register(registry);
+    this.sent =
+        Counter.builder("kvgate.watch.events.sent")
+            .description("Change events passed on to watchers")
+            .register(registry);
+    this.dropped =
+        Counter.builder("kvgate.watch.events.dropped")
+            .description("Change events dropped because their watcher read too slowly")
+            .register(registry);
+  }
+
+  /**
+   * Opens a watch of a bucket: fails with 404 when the bucket is missing and 503 when this replica
+   * serves its most watchers; otherwise the stream of what the watch sends, which ends with an
+   * {@link WatchItem.End} or when the client goes.
+   */
+  public Uni<Multi<WatchItem>> open(
+      BucketRef ref, Watch.Mode mode, String prefix, Long resumeAfter) {
+    if (count.get() >= maxWatchers) {
+      return Uni.createFrom()
+          .failure(
+              new KvException(
+                  ErrorCode.UNAVAILABLE,
+                  "this replica serves its most watchers (" + maxWatchers + "); try again later"));
+    }
+    return feed.open(ref)
+        .onItem()
+        .ifNull()
+        .failWith(() -> new KvException.BucketMissing(ref.label()))
+        .map(
+            start ->
+                Multi.createFrom()
+                    .emitter(
+                        emitter -> {
+                          Watch w =
+                              new Watch(
+                                  this,
+                                  feed,
+                                  ref.tenant(),
+                                  start,
+                                  mode,
+                                  prefix,
+                                  resumeAfter,
+                                  bufferLimit);
+                          opened(w);
+                          w.attach(emitter);
+                        }));
+  }
+
+  void sent() {
+    sent.increment();
+  }
+
+  void dropped(int events) {
+    dropped.increment(events);
+  }
+
+  private synchronized void opened(Watch w) {
+    open.add(w);
+    count.incrementAndGet();
+    if (timer < 0) {
+      long every = Math.max(100, Math.min(1000, keepAliveNanos / 1_000_000 / 2));
+      timer = vertx.setPeriodic(every, t -> open.forEach(x -> x.keepAlive(keepAliveNanos)));
+    }
+  }
+
+  synchronized void closed(Watch w) {
+    if (open.remove(w)) {
+      count.decrementAndGet();
+    }
+    if (open.isEmpty() && timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    for (Watch w : open) {
+      w.stop("shutting_down", "this replica is shutting down; resume from the last event id");
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package io.kvgate.quiva;
+
+import io.kvgate.core.BucketRef;
+import io.kvgate.core.Change;
+import io.kvgate.core.Names;
+import io.kvgate.core.Times;
+import io.kvgate.core.Watch;
+import io.kvgate.core.WatchItem;
+import io.kvgate.core.Watches;
+import io.kvgate.error.KvException;
+import io.kvgate.security.Access;
+import io.kvgate.security.Permission;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseHeader;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
+
+/**
+ * The watch extension of /storage/kv: a bucket's changes as server-sent events. Each event's id is
+ * its revision, so a client that reconnects (an EventSource does by itself) resumes where it was.
+ */
+@Path("/storage/kv/{bucket}")
+@Tag(name = "KV Entries")
+@Authenticated
+public class WatchResource {
+  private final Watches watches;
+  private final Access access;
+
+  WatchResource(Watches watches, Access access) {
+    this.watches = watches;
+    this.access = access;
+  }
+
+  @GET
+  @Path("/watch")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @Operation(
+      operationId = "watchKVEntries",
+      summary =
+          "Watch a bucket's changes as server-sent events: new ones, or a snapshot or the kept"
+              + " history first; resumable by Last-Event-ID (extension)")
+  @APIResponse(
+      responseCode = "200",
+      description =
+          "text/event-stream: events put, delete, expire, purge (id = revision, data ="
+              + " {operation, key, revision, time, value}), snapshot-complete after the replay,"
+              + " keep-alive comments, and a last event error {error, message} when the stream"
+              + " ends (resume_too_old, invalid_resume_point, slow_consumer, bucket_deleted)")
+  @APIResponse(responseCode = "400", description = "A bad mode, prefix, values or resume point")
+  @APIResponse(responseCode = "404", description = "No such bucket")
+  @APIResponse(responseCode = "503", description = "This replica serves its most watchers")
+  @Parameter(
+      name = "mode",
+      in = ParameterIn.QUERY,
+      description = "updates (default), snapshot or history")
+  @Parameter(name = "prefix", in = ParameterIn.QUERY, description = "only keys starting with this")
+  @Parameter(name = "values", in = ParameterIn.QUERY, description = "true (default) or false")
+  @Parameter(
+      name = "from_revision",
+      in = ParameterIn.QUERY,
+      description = "resume after this revision (as Last-Event-ID)")
+  @Parameter(
+      name = "Last-Event-ID",
+      in = ParameterIn.HEADER,
+      description = "resume after this revision (sent by a reconnecting EventSource)")
+  @ResponseHeader(name = "Cache-Control", value = "no-cache")
+  @ResponseHeader(name = "X-Accel-Buffering", value = "no")
+  public Multi<OutboundSseEvent> watch(
+      @PathParam("bucket") String bucket,
+      @Context ContainerRequestContext request,
+      @Context Sse sse) {
+    Opened opened = (Opened) request.getProperty(Opened.PROPERTY);
+    return opened.items().map(item -> event(sse, item, opened.values()));
+  }
+
+  /** A watch opened by {@link #open} before the stream starts, and whether it shows values. */
+  record Opened(Multi<WatchItem> items, boolean values) {
+    static final String PROPERTY = "kvgate.watch";
+  }
+
+  /**
+   * Opens the watch before its event stream starts: once an event stream has begun, its status and
+   * headers are sent, so a bad parameter or a missing bucket must be found here to get its 4xx.
+   */
+  @ServerRequestFilter
+  public Uni<Void> open(ContainerRequestContext request, SimpleResourceInfo resource) {
+    if (resource.getResourceClass() != WatchResource.class) {
+      return Uni.createFrom().voidItem();
+    }
+    try {
+      MultivaluedMap<String, String> q = request.getUriInfo().getQueryParameters();
+      String bucket = request.getUriInfo().getPathParameters().getFirst("bucket");
+      String tenant = access.require(Permission.READ, bucket).tenant();
+      Names.requireBucketName(bucket);
+      Watch.Mode m = mode(q.getFirst("mode"));
+      String p = Names.requirePrefix(q.getFirst("prefix"));
+      boolean values = flag("values", q.getFirst("values"));
+      Long resume =
+          Requests.longParam("from_revision", q.getFirst("from_revision"), 0, Long.MAX_VALUE);
+      String lastEventId = request.getHeaderString("Last-Event-ID");
+      if (lastEventId != null && !lastEventId.isBlank()) {
+        resume = Requests.longParam("Last-Event-ID", lastEventId.strip(), 0, Long.MAX_VALUE);
+      }
+      return watches
+          .open(BucketRef.named(tenant, bucket), m, p, resume)
+          .invoke(items -> request.setProperty(Opened.PROPERTY, new Opened(items, values)))
+          .replaceWithVoid();
+    } catch (RuntimeException e) {
+      return Uni.createFrom().failure(e);
+    }
+  }
+
+  private static Watch.Mode mode(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return Watch.Mode.UPDATES;
+    }
+    return switch (raw) {
+      case "updates" -> Watch.Mode.UPDATES;
+      case "snapshot" -> Watch.Mode.SNAPSHOT;
+      case "history" -> Watch.Mode.HISTORY;
+      default ->
+          throw KvException.validation(
+              "mode must be updates, snapshot or history, not '" + raw + "'");
+    };
+  }
+
+  private static boolean flag(String name, String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return true;
+    }
+    return switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw KvException.validation(name + " must be true or false");
+    };
+  }
+
+  private static OutboundSseEvent event(Sse sse, WatchItem item, boolean withValues) {
+    if (item instanceof WatchItem.Event e) {
+      return change(sse, e, withValues);
+    }
+    if (item instanceof WatchItem.ReplayComplete r) {
+      return sse.newEventBuilder()
+          .id(Long.toString(r.revision()))
+          .name("snapshot-complete")
+          .data("{\"revision\":" + r.revision() + "}")
+          .build();
+    }
+    if (item instanceof WatchItem.End end) {
+      return sse.newEventBuilder()
+          .name("error")
+          .data(
+              text(
+                  new JsonOut(128)
+                      .raw("{")
+                      .field("error")
+                      .string(end.error())
+                      .raw(",")
+                      .field("message")
+                      .string(end.message())
+                      .raw("}")))
+          .build();
+    }
+    return sse.newEventBuilder().comment("keep-alive").build();
+  }
+
+  /** {@code {operation, key, revision, time, value}}; a replayed change is no resume point. */
+  private static OutboundSseEvent change(Sse sse, WatchItem.Event e, boolean withValues) {
+    Change c = e.change();
+    JsonOut out =
+        new JsonOut(c.entry() == null ? 128 : c.entry().value().length + 160)
+            .raw("{")
+            .field("operation")
+            .string(c.op().wire())
+            .raw(",")
+            .field("key")
+            .string(c.key())
+            .raw(",")
+            .field("revision")
+            .number(c.revision())
+            .raw(",")
+            .field("time")
+            .string(Times.rfc3339(c.time()));
+    if (withValues && c.op() == Change.Op.PUT) {
+      out.raw(",");
+      if (c.valueOmitted()) {
+        out.field("value").raw("null,").field("value_omitted").raw("true");
+      } else {
+        out.field("value");
+        Values.writeLenient(out, c.entry());
+      }
+    }
+    out.raw("}");
+    OutboundSseEvent.Builder b = sse.newEventBuilder().name(c.op().wire()).data(text(out));
+    if (!e.replay()) {
+      b.id(Long.toString(c.revision()));
+    }
+    return b.build();
+  }
+
+  private static String text(JsonOut out) {
+    return new String(out.bytes(), StandardCharsets.UTF_8);
+  }
+}
