@@ -42,6 +42,7 @@ public final class Watch implements ChangeFeed.Listener {
   private final Watches owner;
   private final ChangeFeed feed;
   private final String tenant;
+  private final Credentials.Held held;
   private final String id;
   private final String prefix;
   private final boolean history;
@@ -65,6 +66,7 @@ public final class Watch implements ChangeFeed.Listener {
       Watches owner,
       ChangeFeed feed,
       String tenant,
+      Credentials.Held held,
       ChangeFeed.Start start,
       Mode mode,
       String prefix,
@@ -73,6 +75,7 @@ public final class Watch implements ChangeFeed.Listener {
     this.owner = owner;
     this.feed = feed;
     this.tenant = tenant;
+    this.held = held;
     this.id = start.id();
     this.prefix = prefix;
     this.history = mode == Mode.HISTORY;
@@ -150,6 +153,11 @@ public final class Watch implements ChangeFeed.Listener {
               + " received");
     }
     pump();
+  }
+
+  /** The credential the watch was opened with. */
+  Credentials.Held held() {
+    return held;
   }
 
   /** Sends a keep-alive when the watch has been silent for {@code idleNanos}. */

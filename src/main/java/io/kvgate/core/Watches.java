@@ -7,11 +7,18 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,9 +28,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the silent ones, and their metrics ({@code kvgate_watch_open}, {@code
  * kvgate_watch_events_sent_total}, {@code kvgate_watch_events_dropped_total}).
  */
+// Started eagerly so that its meters are there before the first watch.
+@Startup
 @ApplicationScoped
 public class Watches {
+  /** How often credentials are checked: within the contract's one second for a revoked key. */
+  private static final Duration CREDENTIAL_CHECK = Duration.ofMillis(600);
+
   private final ChangeFeed feed;
+  private final Credentials credentials;
+  private volatile Instant nextCredentialCheck = Instant.EPOCH;
   private final int bufferLimit;
   private final int maxWatchers;
   private final long keepAliveNanos;
@@ -34,8 +48,14 @@ public class Watches {
   private final Vertx vertx;
   private long timer = -1;
 
-  Watches(ChangeFeed feed, KvgateConfig config, MeterRegistry registry, Vertx vertx) {
+  Watches(
+      ChangeFeed feed,
+      Credentials credentials,
+      KvgateConfig config,
+      MeterRegistry registry,
+      Vertx vertx) {
     this.feed = feed;
+    this.credentials = credentials;
     this.bufferLimit = config.watch().bufferEvents();
     this.maxWatchers = config.watch().maxWatchers();
     this.keepAliveNanos = config.watch().keepAlive().toNanos();
@@ -59,7 +79,7 @@ public class Watches {
    * {@link WatchItem.End} or when the client goes.
    */
   public Uni<Multi<WatchItem>> open(
-      BucketRef ref, Watch.Mode mode, String prefix, Long resumeAfter) {
+      BucketRef ref, Credentials.Held held, Watch.Mode mode, String prefix, Long resumeAfter) {
     if (count.get() >= maxWatchers) {
       return Uni.createFrom()
           .failure(
@@ -81,6 +101,7 @@ public class Watches {
                                   this,
                                   feed,
                                   ref.tenant(),
+                                  held,
                                   start,
                                   mode,
                                   prefix,
@@ -103,9 +124,51 @@ public class Watches {
     open.add(w);
     count.incrementAndGet();
     if (timer < 0) {
-      long every = Math.max(100, Math.min(1000, keepAliveNanos / 1_000_000 / 2));
-      timer = vertx.setPeriodic(every, t -> open.forEach(x -> x.keepAlive(keepAliveNanos)));
+      long every = Math.max(100, Math.min(300, keepAliveNanos / 1_000_000 / 2));
+      timer = vertx.setPeriodic(every, t -> tick());
     }
+  }
+
+  /**
+   * Sends keep-alives and ends the watches whose credential no longer holds: a token past its
+   * expiry, or an API key revoked or expired (each key checked once, however many watches use it).
+   */
+  private void tick() {
+    Instant now = Instant.now();
+    if (now.isBefore(nextCredentialCheck)) {
+      open.forEach(w -> w.keepAlive(keepAliveNanos));
+      return;
+    }
+    nextCredentialCheck = now.plus(CREDENTIAL_CHECK);
+    Map<String, List<Watch>> byKey = new HashMap<>();
+    for (Watch w : open) {
+      w.keepAlive(keepAliveNanos);
+      Credentials.Held h = w.held();
+      if (h.expiresAt() != null && !now.isBefore(h.expiresAt())) {
+        w.stop("credential_expired", "the credential this watch was opened with has expired");
+      } else if (h.apiKeyHash() != null) {
+        byKey.computeIfAbsent(h.apiKeyHash(), k -> new ArrayList<>()).add(w);
+      }
+    }
+    byKey.forEach(
+        (hash, watches) ->
+            credentials
+                .stillValid(hash)
+                .subscribe()
+                .with(
+                    valid -> {
+                      if (!valid) {
+                        watches.forEach(
+                            w ->
+                                w.stop(
+                                    "credential_revoked",
+                                    "the API key this watch was opened with is revoked or"
+                                        + " expired"));
+                      }
+                    },
+                    failure -> {
+                      // Redis is unreachable: the next check decides.
+                    }));
   }
 
   synchronized void closed(Watch w) {

@@ -121,7 +121,7 @@ public class WatchResource {
         resume = Requests.longParam("Last-Event-ID", lastEventId.strip(), 0, Long.MAX_VALUE);
       }
       return watches
-          .open(BucketRef.named(tenant, bucket), m, p, resume)
+          .open(BucketRef.named(tenant, bucket), access.held(), m, p, resume)
           .invoke(items -> request.setProperty(Opened.PROPERTY, new Opened(items, values)))
           .replaceWithVoid();
     } catch (RuntimeException e) {

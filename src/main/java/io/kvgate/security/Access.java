@@ -1,5 +1,6 @@
 package io.kvgate.security;
 
+import io.kvgate.core.Credentials;
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -8,6 +9,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
+import java.time.Instant;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * The one place that decides whether a caller may do an operation on a bucket, for both dialects:
@@ -101,6 +104,16 @@ public class Access {
           "this credential is not allowed on bucket '" + name + "'",
           "insufficient-permissions");
     }
+  }
+
+  /** The credential the request was let in with, for a request that lasts (a watch). */
+  public Credentials.Held held() {
+    String hash = identity.getAttribute(Caller.KEY_HASH);
+    Instant expires = null;
+    if (identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0) {
+      expires = Instant.ofEpochSecond(jwt.getExpirationTime());
+    }
+    return new Credentials.Held(hash, expires);
   }
 
   /** The authenticated caller. */

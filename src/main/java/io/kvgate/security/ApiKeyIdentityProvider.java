@@ -40,7 +40,8 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
     this.bootstrap = bootstrap;
     this.cacheTtlNanos = config.auth().keyCacheTtl().toNanos();
     this.bootstrapIdentity =
-        identity(new Caller(bootstrap.tenant(), "bootstrap", EnumSet.of(Permission.ADMIN), null));
+        identity(
+            new Caller(bootstrap.tenant(), "bootstrap", EnumSet.of(Permission.ADMIN), null), null);
   }
 
   @Override
@@ -80,7 +81,8 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
                       key,
                       identity(
                           new Caller(
-                              key.tenant(), "key:" + key.id(), key.permissions(), key.buckets())),
+                              key.tenant(), "key:" + key.id(), key.permissions(), key.buckets()),
+                          hash),
                       System.nanoTime());
               cache.put(hash, fresh);
               return verified(fresh, hash);
@@ -108,11 +110,18 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
     return Uni.createFrom().item(cached.identity());
   }
 
-  private static SecurityIdentity identity(Caller caller) {
-    return QuarkusSecurityIdentity.builder()
-        .setPrincipal(new QuarkusPrincipal(caller.principal()))
-        .addAttribute(Caller.ATTRIBUTE, caller)
-        .build();
+  /**
+   * The identity of a caller; {@code hash} is its key's, for later checks (null: not revocable).
+   */
+  private static SecurityIdentity identity(Caller caller, String hash) {
+    QuarkusSecurityIdentity.Builder b =
+        QuarkusSecurityIdentity.builder()
+            .setPrincipal(new QuarkusPrincipal(caller.principal()))
+            .addAttribute(Caller.ATTRIBUTE, caller);
+    if (hash != null) {
+      b.addAttribute(Caller.KEY_HASH, hash);
+    }
+    return b.build();
   }
 
   private static Uni<SecurityIdentity> refuse(String why) {

@@ -13,6 +13,9 @@ public record Caller(
   /** Where the caller is kept on the security identity. */
   public static final String ATTRIBUTE = "kvgate.caller";
 
+  /** Where the SHA-256 of the caller's API key is kept on the security identity, if it has one. */
+  public static final String KEY_HASH = "kvgate.key-hash";
+
   public boolean has(Permission needed) {
     if (permissions.contains(Permission.ADMIN)) {
       return true;
