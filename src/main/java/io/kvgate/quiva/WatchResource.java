@@ -1,18 +1,12 @@
 package io.kvgate.quiva;
 
-import io.kvgate.core.BucketRef;
 import io.kvgate.core.Change;
-import io.kvgate.core.Names;
 import io.kvgate.core.Times;
 import io.kvgate.core.Watch;
 import io.kvgate.core.WatchItem;
-import io.kvgate.core.Watches;
 import io.kvgate.error.KvException;
-import io.kvgate.security.Access;
-import io.kvgate.security.Permission;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,7 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseHeader;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 /**
  * The watch extension of /storage/kv: a bucket's changes as server-sent events. Each event's id is
@@ -42,13 +33,6 @@ import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 @Tag(name = "KV Entries")
 @Authenticated
 public class WatchResource {
-  private final Watches watches;
-  private final Access access;
-
-  WatchResource(Watches watches, Access access) {
-    this.watches = watches;
-    this.access = access;
-  }
 
   @GET
   @Path("/watch")
@@ -82,54 +66,19 @@ public class WatchResource {
       name = "Last-Event-ID",
       in = ParameterIn.HEADER,
       description = "resume after this revision (sent by a reconnecting EventSource)")
+  @WatchOpening.Opens
   @ResponseHeader(name = "Cache-Control", value = "no-cache")
   @ResponseHeader(name = "X-Accel-Buffering", value = "no")
   public Multi<OutboundSseEvent> watch(
       @PathParam("bucket") String bucket,
       @Context ContainerRequestContext request,
       @Context Sse sse) {
-    Opened opened = (Opened) request.getProperty(Opened.PROPERTY);
+    WatchOpening.Opened opened =
+        (WatchOpening.Opened) request.getProperty(WatchOpening.Opened.PROPERTY);
     return opened.items().map(item -> event(sse, item, opened.values()));
   }
 
-  /** A watch opened by {@link #open} before the stream starts, and whether it shows values. */
-  record Opened(Multi<WatchItem> items, boolean values) {
-    static final String PROPERTY = "kvgate.watch";
-  }
-
-  /**
-   * Opens the watch before its event stream starts: once an event stream has begun, its status and
-   * headers are sent, so a bad parameter or a missing bucket must be found here to get its 4xx.
-   */
-  @ServerRequestFilter
-  public Uni<Void> open(ContainerRequestContext request, SimpleResourceInfo resource) {
-    if (resource.getResourceClass() != WatchResource.class) {
-      return Uni.createFrom().voidItem();
-    }
-    try {
-      MultivaluedMap<String, String> q = request.getUriInfo().getQueryParameters();
-      String bucket = request.getUriInfo().getPathParameters().getFirst("bucket");
-      String tenant = access.require(Permission.READ, bucket).tenant();
-      Names.requireBucketName(bucket);
-      Watch.Mode m = mode(q.getFirst("mode"));
-      String p = Names.requirePrefix(q.getFirst("prefix"));
-      boolean values = flag("values", q.getFirst("values"));
-      Long resume =
-          Requests.longParam("from_revision", q.getFirst("from_revision"), 0, Long.MAX_VALUE);
-      String lastEventId = request.getHeaderString("Last-Event-ID");
-      if (lastEventId != null && !lastEventId.isBlank()) {
-        resume = Requests.longParam("Last-Event-ID", lastEventId.strip(), 0, Long.MAX_VALUE);
-      }
-      return watches
-          .open(BucketRef.named(tenant, bucket), access.held(), m, p, resume)
-          .invoke(items -> request.setProperty(Opened.PROPERTY, new Opened(items, values)))
-          .replaceWithVoid();
-    } catch (RuntimeException e) {
-      return Uni.createFrom().failure(e);
-    }
-  }
-
-  private static Watch.Mode mode(String raw) {
+  static Watch.Mode mode(String raw) {
     if (raw == null || raw.isEmpty()) {
       return Watch.Mode.UPDATES;
     }
@@ -143,7 +92,7 @@ public class WatchResource {
     };
   }
 
-  private static boolean flag(String name, String raw) {
+  static boolean flag(String name, String raw) {
     if (raw == null || raw.isEmpty()) {
       return true;
     }

@@ -823,9 +823,17 @@ class BucketsTest {
           .put("/storage/kv/" + bucket + "/entries/b?ttl=600")
           .then()
           .statusCode(200);
-      assertEquals(5, redisKeysOf(id), "meta, data, key index, expiry and history keys");
+      assertEquals(
+          6, redisKeysOf(id), "meta, data, key index, expiry, history and change stream keys");
       given().delete("/storage/kv/" + bucket).then().statusCode(200);
-      assertEquals(0, redisKeysOf(id));
+      // Only the change stream stays, for watchers to read that the bucket is gone: one event,
+      // no values, expiring within a minute.
+      assertEquals(1, redisKeysOf(id));
+      var redis = RedisResource.server();
+      String stream = "kvg:{" + id + "}:s";
+      assertEquals(":1", redis.command("XLEN", stream));
+      long ttl = Long.parseLong(redis.command("TTL", stream).substring(1).trim());
+      assertTrue(ttl > 0 && ttl <= 60, "expires within a minute: " + ttl);
     }
 
     @Test
@@ -940,7 +948,9 @@ class BucketsTest {
           .then()
           .statusCode(200);
       purge(bucket);
-      assertEquals(1, redisKeysOf(id), "only the meta hash stays");
+      assertEquals(2, redisKeysOf(id), "only the meta hash and the change stream stay");
+      // The stream keeps no value of before: only the purge event.
+      assertEquals(":1", RedisResource.server().command("XLEN", "kvg:{" + id + "}:s"));
     }
 
     @Test

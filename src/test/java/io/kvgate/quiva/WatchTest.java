@@ -424,6 +424,21 @@ class WatchTest {
     }
 
     @Test
+    void aPurgeKeepsNoEarlierChangeToResumeFrom() {
+      String b = newBucket();
+      long r1 = put(b, "a", "{\"secret\":1}");
+      long r2 = put(b, "a", "{\"secret\":2}");
+      given().delete("/storage/kv/" + b + "/purge").then().statusCode(200);
+      try (SseStream s = watch(b, "", "Last-Event-ID", Long.toString(r1))) {
+        assertEquals("resume_too_old", s.next("error").json().get("error").asText());
+      }
+      // Right before the purge is still a resume point: the purge is what comes next.
+      try (SseStream s = watch(b, "", "Last-Event-ID", Long.toString(r2))) {
+        assertChange(s.next("purge"), "purge", null, r2 + 1);
+      }
+    }
+
+    @Test
     void aResumePointAheadOfTheBucketIsAnErrorEvent() {
       String b = newBucket();
       put(b, "a", "{}");
