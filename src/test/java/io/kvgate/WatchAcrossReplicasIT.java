@@ -47,8 +47,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 /** Proves that a change written through one kvgate replica reaches a watcher on another. */
 class WatchAcrossReplicasIT {
-  // pom.xml sets skipITs, so verify runs this only when asked:
-  //   ./mvnw verify -DskipITs=false -Dit.test=WatchAcrossReplicasIT
+  // ./mvnw verify runs it after package; alone: ./mvnw verify -Dtest=NONE
+  //   -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=WatchAcrossReplicasIT
   // It runs the packaged target/quarkus-app/quarkus-run.jar, twice, against one redis-server.
   private static final Duration STARTUP = Duration.ofSeconds(60);
   private static final Duration EVENT_WAIT = Duration.ofSeconds(10);
