@@ -168,7 +168,26 @@ public class RedisCalls {
   }
 
   private static boolean isNoScript(Throwable t) {
-    return t instanceof ErrorType e && e.is("NOSCRIPT");
+    return "NOSCRIPT".equals(replyCode(t));
+  }
+
+  /**
+   * The code of a Redis error reply ({@code NOSCRIPT}, {@code READONLY}, ...), or null for another
+   * failure. An error inside a batch (a write with its WAIT) comes as {@code ERR [index] CODE ...}.
+   */
+  private static String replyCode(Throwable t) {
+    if (!(t instanceof ErrorType e) || e.getMessage() == null) {
+      return null;
+    }
+    String m = e.getMessage();
+    if (m.startsWith("ERR [")) {
+      int close = m.indexOf("] ");
+      if (close > 0) {
+        m = m.substring(close + 2);
+      }
+    }
+    int space = m.indexOf(' ');
+    return space < 0 ? m : m.substring(0, space);
   }
 
   private static KvException timedOut() {
@@ -177,11 +196,9 @@ public class RedisCalls {
 
   private static Throwable translate(String what, Throwable t) {
     if (t instanceof ErrorType e) {
-      for (String reply : UNAVAILABLE_REPLIES) {
-        if (e.is(reply)) {
-          Log.warnf("Redis refused %s: %s", what, e.getMessage());
-          return KvException.unavailable(null);
-        }
+      if (UNAVAILABLE_REPLIES.contains(replyCode(e))) {
+        Log.warnf("Redis refused %s: %s", what, e.getMessage());
+        return KvException.unavailable(null);
       }
       Log.errorf(t, "Redis error in %s", what);
       return new KvException(ErrorCode.INTERNAL_ERROR, null);
