@@ -23,6 +23,8 @@ final class Topologies {
 
   private static RedisCluster cluster;
   private static SentinelGroup sentinels;
+  private static RedisServer primary;
+  private static RedisServer replica;
   private static RedisServer tls;
   private static RedisServer tlsFiles;
   private static int tlsPort;
@@ -44,6 +46,22 @@ final class Topologies {
       sentinels.start();
     }
     return sentinels;
+  }
+
+  /** A standalone master with one replica, for writes that wait for it. */
+  static synchronized RedisServer primary() {
+    if (primary == null) {
+      primary = new RedisServer();
+      primary.start();
+      replica = new RedisServer("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
+      replica.start();
+    }
+    return primary;
+  }
+
+  static synchronized RedisServer replica() {
+    primary();
+    return replica;
   }
 
   /**
@@ -159,6 +177,31 @@ final class Topologies {
     public void stop() {}
   }
 
+  /** The service on a standalone master with one replica, every write waiting for it. */
+  public static class WaitProfile implements QuarkusTestProfile {
+    @Override
+    public List<TestResourceEntry> testResources() {
+      return List.of(new TestResourceEntry(WaitResource.class));
+    }
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "kvgate.storage.wait-replicas", "1",
+          "kvgate.storage.wait-timeout", "300ms");
+    }
+  }
+
+  public static class WaitResource implements QuarkusTestResourceLifecycleManager {
+    @Override
+    public Map<String, String> start() {
+      return withRedis(Map.of("quarkus.redis.hosts", primary().uri()));
+    }
+
+    @Override
+    public void stop() {}
+  }
+
   /** The service over TLS with an ACL user and password in the URI. */
   public static class TlsProfile implements QuarkusTestProfile {
     @Override
@@ -198,6 +241,10 @@ final class Topologies {
                   }
                   if (sentinels != null) {
                     sentinels.close();
+                  }
+                  if (primary != null) {
+                    replica.close();
+                    primary.close();
                   }
                   if (tls != null) {
                     tls.close();
