@@ -20,6 +20,9 @@ final class Topologies {
   static final String ACL_USER = "kvgate-app";
   // A test-only password for a throw-away server.
   static final String ACL_PASSWORD = "test-only-acl-password";
+  // The test's own look at the server (CLIENT LIST is beyond the service's user).
+  static final String ADMIN_USER = "test-admin";
+  static final String ADMIN_PASSWORD = "test-only-admin-password";
 
   private static RedisCluster cluster;
   private static SentinelGroup sentinels;
@@ -89,10 +92,20 @@ final class Topologies {
               "--user",
               "default",
               "off",
+              // The least the README says the service needs, so the test holds it to that.
               "--user",
               ACL_USER,
               "on",
               ">" + ACL_PASSWORD,
+              "~kvg:*",
+              "+@all",
+              "-@dangerous",
+              "+client|id",
+              "+client|unblock",
+              "--user",
+              ADMIN_USER,
+              "on",
+              ">" + ADMIN_PASSWORD,
               "~*",
               "&*",
               "+@all");
