@@ -79,6 +79,25 @@ public final class SentinelGroup {
     return -1;
   }
 
+  /** Connections the Sentinels (all together) and the master have accepted so far. */
+  public long[] connectionsReceived() {
+    long sentinelTotal = 0;
+    for (RedisServer sentinel : sentinels) {
+      sentinelTotal += connections(sentinel.port());
+    }
+    return new long[] {sentinelTotal, connections(master.port())};
+  }
+
+  private static long connections(int port) {
+    Object stats = Resp.call(port, "INFO", "stats");
+    for (String line : ((String) stats).split("\\r?\\n")) {
+      if (line.startsWith("total_connections_received:")) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    return -1;
+  }
+
   public void close() {
     sentinels.forEach(RedisServer::close);
     replicas.forEach(RedisServer::close);

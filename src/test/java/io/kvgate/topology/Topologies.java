@@ -166,8 +166,7 @@ final class Topologies {
     public Map<String, String> getConfigOverrides() {
       return Map.of(
           "kvgate.storage.wait-replicas", "1",
-          "kvgate.storage.wait-timeout", "500ms",
-          "kvgate.storage.timeout", "1s");
+          "kvgate.storage.wait-timeout", "500ms");
     }
   }
 
