@@ -68,6 +68,13 @@ public interface KvgateConfig {
     /** How long a watch stays silent before a keep-alive comment. */
     @WithDefault("15s")
     Duration keepAlive();
+
+    /**
+     * On Redis Cluster, how often the change streams of watched buckets are polled (a blocking read
+     * cannot span slots there); elsewhere one blocking read follows them all.
+     */
+    @WithDefault("100ms")
+    Duration clusterPollInterval();
   }
 
   /** Settings of the /v2/key-value-stores dialect. */
@@ -145,6 +152,17 @@ public interface KvgateConfig {
     /** Prefix of every Redis key the service writes. */
     @WithDefault("kvg")
     String keyPrefix();
+
+    /**
+     * Replicas that must have a write (Redis {@code WAIT}) before it is acknowledged; 0 = do not
+     * wait. A write they do not confirm within {@link #waitTimeout()} answers 503.
+     */
+    @WithDefault("0")
+    int waitReplicas();
+
+    /** How long a write waits for {@link #waitReplicas()} replicas to confirm it. */
+    @WithDefault("500ms")
+    Duration waitTimeout();
   }
 
   /** Request limits. */

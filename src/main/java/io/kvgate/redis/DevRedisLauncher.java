@@ -31,9 +31,13 @@ public class DevRedisLauncher {
   private Process process;
 
   DevRedisLauncher(
-      @ConfigProperty(name = "quarkus.redis.hosts") List<URI> hosts, KvgateConfig config) {
+      @ConfigProperty(name = "quarkus.redis.hosts") List<URI> hosts,
+      @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
+          String clientType,
+      KvgateConfig config) {
     this.redisUri = hosts.get(0);
-    this.enabled = config.dev().startRedis();
+    // A Sentinel or Cluster address is not a place to start a lone redis-server at.
+    this.enabled = config.dev().startRedis() && "standalone".equalsIgnoreCase(clientType);
   }
 
   void start(@Observes @Priority(1) StartupEvent event) throws IOException, InterruptedException {

@@ -49,10 +49,9 @@ public class RedisApiKeyStore implements ApiKeyStore {
         "expires",
         key.expiresAt() == null ? "0" : Long.toString(key.expiresAt().toEpochMilli()));
     return redis
-        .command(Command.HSET, args.toArray(String[]::new))
+        .write(Command.HSET, args.toArray(String[]::new))
         .chain(
-            () ->
-                redis.command(Command.HSET, keys.tenantApiKeys(key.tenant()), key.id(), secretHash))
+            () -> redis.write(Command.HSET, keys.tenantApiKeys(key.tenant()), key.id(), secretHash))
         .replaceWithVoid();
   }
 
@@ -98,8 +97,8 @@ public class RedisApiKeyStore implements ApiKeyStore {
               }
               // The record goes first: from then on the key is refused everywhere.
               return redis
-                  .command(Command.DEL, keys.apiKey(hash.toString()))
-                  .chain(() -> redis.command(Command.HDEL, index, id))
+                  .write(Command.DEL, keys.apiKey(hash.toString()))
+                  .chain(() -> redis.write(Command.HDEL, index, id))
                   .replaceWith(true);
             });
   }

@@ -17,29 +17,62 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The one way the service talks to Redis: scripts by SHA (sent whole after a NOSCRIPT), plain
- * commands, a deadline on each call, and Redis failures turned into 503 {@code unavailable}.
+ * The one way the service talks to Redis: scripts by SHA (sent whole after a NOSCRIPT, so a Cluster
+ * master or a promoted replica that never saw the script still runs it), plain commands, a deadline
+ * on each call, and Redis failures turned into 503 {@code unavailable}. With {@code
+ * kvgate.storage.wait-replicas} set, an acknowledged write is followed by {@code WAIT} on the same
+ * connection, and one the replicas do not confirm in time answers 503.
  */
 @Singleton
 public class RedisCalls {
   private static final List<String> UNAVAILABLE_REPLIES =
-      List.of("OOM", "LOADING", "BUSY", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN");
+      List.of(
+          "OOM",
+          "LOADING",
+          "BUSY",
+          "MASTERDOWN",
+          "READONLY",
+          "CLUSTERDOWN",
+          "TRYAGAIN",
+          // A slot moved (Cluster failover or resharding): the client's slot map catches up.
+          "MOVED",
+          "NOREPLICAS");
 
   private final Redis redis;
   private final Duration timeout;
+  private final int waitReplicas;
+  private final long waitMs;
 
-  RedisCalls(ReactiveRedisDataSource dataSource, KvgateConfig config) {
+  private final boolean cluster;
+
+  RedisCalls(
+      ReactiveRedisDataSource dataSource,
+      KvgateConfig config,
+      @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
+          String clientType) {
     this.redis = dataSource.getRedis().getDelegate();
+    this.cluster = "cluster".equalsIgnoreCase(clientType);
     this.timeout = config.storage().timeout();
+    this.waitReplicas = Math.max(0, config.storage().waitReplicas());
+    // WAIT 0 would block for ever.
+    this.waitMs = Math.max(1, config.storage().waitTimeout().toMillis());
+  }
+
+  /** Whether the service talks to a Redis Cluster, where no command may span slots. */
+  boolean cluster() {
+    return cluster;
   }
 
   /** Runs a script on {@code keys} with arguments that are each a String, byte[] or long. */
   Uni<Response> script(Script script, List<String> keys, Object... args) {
-    return send(scriptRequest(Command.EVALSHA, script.sha(), keys, args))
+    boolean acknowledged = script.writes() && waitReplicas > 0;
+    return send(scriptRequest(Command.EVALSHA, script.sha(), keys, args), acknowledged)
         .onFailure(RedisCalls::isNoScript)
-        .recoverWithUni(() -> send(scriptRequest(Command.EVAL, script.source(), keys, args)))
+        .recoverWithUni(
+            () -> send(scriptRequest(Command.EVAL, script.source(), keys, args), acknowledged))
         .ifNoItem()
         .after(timeout)
         .failWith(RedisCalls::timedOut)
@@ -49,11 +82,20 @@ public class RedisCalls {
 
   /** Runs one command. */
   Uni<Response> command(Command command, String... args) {
+    return command(command, false, args);
+  }
+
+  /** Runs one command whose effect the client is told about (it waits for replicas if set). */
+  Uni<Response> write(Command command, String... args) {
+    return command(command, waitReplicas > 0, args);
+  }
+
+  private Uni<Response> command(Command command, boolean acknowledged, String... args) {
     Request request = Request.cmd(command);
     for (String a : args) {
       request.arg(a);
     }
-    return send(request)
+    return send(request, acknowledged)
         .ifNoItem()
         .after(timeout)
         .failWith(RedisCalls::timedOut)
@@ -79,8 +121,30 @@ public class RedisCalls {
     return m;
   }
 
-  private Uni<Response> send(Request request) {
-    return UniHelper.toUni(redis.send(request));
+  /**
+   * Sends a request; an acknowledged one goes in one batch with {@code WAIT}, so both use the same
+   * connection (on Cluster, the one to the master of the request's slot) and WAIT counts the
+   * replicas that have this write.
+   */
+  private Uni<Response> send(Request request, boolean acknowledged) {
+    if (!acknowledged) {
+      return UniHelper.toUni(redis.send(request));
+    }
+    Request wait = Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitMs);
+    return UniHelper.toUni(redis.batch(List.of(request, wait)))
+        .map(
+            replies -> {
+              long confirmed = replies.get(1).toLong();
+              if (confirmed < waitReplicas) {
+                Log.warnf(
+                    "a write was confirmed by %d of %d replicas within %d ms: answered 503",
+                    confirmed, waitReplicas, waitMs);
+                throw KvException.unavailable(
+                    "the write was not confirmed by enough replicas in time; it may or may not"
+                        + " have been kept: read it back, or repeat it with If-Match");
+              }
+              return replies.get(0);
+            });
   }
 
   private static Request scriptRequest(
@@ -104,7 +168,26 @@ public class RedisCalls {
   }
 
   private static boolean isNoScript(Throwable t) {
-    return t instanceof ErrorType e && e.is("NOSCRIPT");
+    return "NOSCRIPT".equals(replyCode(t));
+  }
+
+  /**
+   * The code of a Redis error reply ({@code NOSCRIPT}, {@code READONLY}, ...), or null for another
+   * failure. An error inside a batch (a write with its WAIT) comes as {@code ERR [index] CODE ...}.
+   */
+  private static String replyCode(Throwable t) {
+    if (!(t instanceof ErrorType e) || e.getMessage() == null) {
+      return null;
+    }
+    String m = e.getMessage();
+    if (m.startsWith("ERR [")) {
+      int close = m.indexOf("] ");
+      if (close > 0) {
+        m = m.substring(close + 2);
+      }
+    }
+    int space = m.indexOf(' ');
+    return space < 0 ? m : m.substring(0, space);
   }
 
   private static KvException timedOut() {
@@ -113,11 +196,9 @@ public class RedisCalls {
 
   private static Throwable translate(String what, Throwable t) {
     if (t instanceof ErrorType e) {
-      for (String reply : UNAVAILABLE_REPLIES) {
-        if (e.is(reply)) {
-          Log.warnf("Redis refused %s: %s", what, e.getMessage());
-          return KvException.unavailable(null);
-        }
+      if (UNAVAILABLE_REPLIES.contains(replyCode(e))) {
+        Log.warnf("Redis refused %s: %s", what, e.getMessage());
+        return KvException.unavailable(null);
       }
       Log.errorf(t, "Redis error in %s", what);
       return new KvException(ErrorCode.INTERNAL_ERROR, null);

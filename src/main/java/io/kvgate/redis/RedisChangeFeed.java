@@ -15,6 +15,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.ZModem;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -34,6 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * bucket watched here with a blocking XREAD on a connection of its own, and passes each batch to
  * that bucket's listeners: one Redis read serves all watchers of a bucket, however many. When the
  * watched set grows, the blocked read is cut short (CLIENT UNBLOCK) so the new stream joins it.
+ *
+ * <p>On Redis Cluster one command cannot read streams of different slots, and a blocked read would
+ * hold a connection per slot; there the reader polls instead: every {@code
+ * kvgate.watch.cluster-poll-interval} it sends one non-blocking XREAD per slot of the watched
+ * streams (each to that slot's master), and reads again at once while any of them had changes.
  */
 @Singleton
 public class RedisChangeFeed implements ChangeFeed {
@@ -41,6 +47,7 @@ public class RedisChangeFeed implements ChangeFeed {
   private static final int READ_COUNT = 1000;
   private static final long RECONNECT_MS = 1000;
   private static final int UNBLOCK_TRIES = 20;
+  private static final int POLL_CONCURRENCY = 16;
 
   private final RedisKvStore store;
   private final KeySpace keys;
@@ -48,6 +55,8 @@ public class RedisChangeFeed implements ChangeFeed {
   private final Redis client;
   private final Vertx vertx;
   private final Duration timeout;
+  private final boolean cluster;
+  private final long pollMs;
   private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicLong reads = new AtomicLong();
@@ -69,6 +78,8 @@ public class RedisChangeFeed implements ChangeFeed {
     this.client = dataSource.getRedis().getDelegate();
     this.vertx = vertx;
     this.timeout = config.storage().timeout();
+    this.cluster = calls.cluster();
+    this.pollMs = Math.max(1, config.watch().clusterPollInterval().toMillis());
   }
 
   /** One watched bucket: where the reader is in its stream, and who listens. */
@@ -147,10 +158,77 @@ public class RedisChangeFeed implements ChangeFeed {
   /** Starts the reader, or cuts its blocked read short so that it reads a new stream too. */
   private void wake() {
     if (running.compareAndSet(false, true)) {
-      run();
-    } else {
+      if (cluster) {
+        poll();
+      } else {
+        run();
+      }
+    } else if (!cluster) {
       unblock(reads.get(), UNBLOCK_TRIES);
     }
+  }
+
+  /** Cluster: one non-blocking read per slot of the watched streams, then a pause if all idle. */
+  private void poll() {
+    if (stopped || feeds.isEmpty()) {
+      running.set(false);
+      if (!stopped && !feeds.isEmpty() && running.compareAndSet(false, true)) {
+        poll();
+      }
+      return;
+    }
+    Map<Integer, List<Feed>> bySlot = new HashMap<>();
+    for (Feed f : feeds.values()) {
+      bySlot.computeIfAbsent(ZModem.generate(f.key), slot -> new ArrayList<>()).add(f);
+    }
+    List<Uni<Boolean>> polls = new ArrayList<>(bySlot.size());
+    for (List<Feed> group : bySlot.values()) {
+      Map<String, Feed> byKey = new HashMap<>();
+      Request request = xread(group, byKey, false);
+      polls.add(
+          UniHelper.toUni(client.send(request))
+              .ifNoItem()
+              .after(timeout)
+              .fail()
+              .map(
+                  reply -> {
+                    dispatch(reply, byKey);
+                    return reply != null;
+                  })
+              .onFailure()
+              .recoverWithItem(
+                  failure -> {
+                    Log.debugf("polling change streams failed: %s", failure.toString());
+                    return false;
+                  }));
+    }
+    Uni.join()
+        .all(polls)
+        .usingConcurrencyOf(POLL_CONCURRENCY)
+        .andFailFast()
+        .subscribe()
+        .with(
+            found -> vertx.setTimer(found.contains(true) ? 1 : pollMs, t -> poll()),
+            failure -> vertx.setTimer(pollMs, t -> poll()));
+  }
+
+  /** An XREAD of the given feeds from their positions, blocking or not. */
+  private Request xread(List<Feed> watched, Map<String, Feed> byKey, boolean block) {
+    Request request = Request.cmd(Command.XREAD).arg("COUNT").arg(READ_COUNT);
+    if (block) {
+      request.arg("BLOCK").arg(BLOCK_MS);
+    }
+    request.arg("STREAMS");
+    for (Feed f : watched) {
+      request.arg(f.key);
+      byKey.put(f.key, f);
+    }
+    for (Feed f : watched) {
+      synchronized (f) {
+        request.arg(f.position + "-0");
+      }
+    }
+    return request;
   }
 
   /**
@@ -204,24 +282,8 @@ public class RedisChangeFeed implements ChangeFeed {
       }
       return;
     }
-    List<Feed> watched = new ArrayList<>(feeds.values());
-    Request request =
-        Request.cmd(Command.XREAD)
-            .arg("COUNT")
-            .arg(READ_COUNT)
-            .arg("BLOCK")
-            .arg(BLOCK_MS)
-            .arg("STREAMS");
     Map<String, Feed> byKey = new HashMap<>();
-    for (Feed f : watched) {
-      request.arg(f.key);
-      byKey.put(f.key, f);
-    }
-    for (Feed f : watched) {
-      synchronized (f) {
-        request.arg(f.position + "-0");
-      }
-    }
+    Request request = xread(new ArrayList<>(feeds.values()), byKey, true);
     reads.incrementAndGet();
     blocked = true;
     UniHelper.toUni(connection.send(request))

@@ -484,7 +484,7 @@ public class RedisKvStore implements KvStore {
                 return Uni.createFrom().failure(new KvException.BucketMissing(ref.label()));
               }
               String member = id + "\n" + prefix + "\n" + ref.tenant();
-              return redis.command(Command.SADD, keys.pendingDeletes(), member).replaceWithVoid();
+              return redis.write(Command.SADD, keys.pendingDeletes(), member).replaceWithVoid();
             });
   }
 

@@ -9,7 +9,9 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready while Redis answers a PING within the storage timeout: DOWN at once when it is gone, and
- * within the timeout when it hangs. Says nothing about internals beyond "unreachable".
+ * within the timeout when it hangs. On Cluster a PING reaches one node only, so there it is ready
+ * while a node says the cluster is {@code ok} (every slot served). Says nothing about internals
+ * beyond "unreachable".
  */
 @Readiness
 @Singleton
@@ -22,9 +24,20 @@ public class RedisReadiness implements AsyncHealthCheck {
 
   @Override
   public Uni<HealthCheckResponse> call() {
-    return redis
-        .command(Command.PING)
-        .map(r -> HealthCheckResponse.named("Redis").up().build())
+    Uni<Boolean> up =
+        redis.cluster()
+            ? redis
+                .command(Command.CLUSTER, "INFO")
+                .map(r -> r != null && r.toString().contains("cluster_state:ok"))
+            : redis.command(Command.PING).map(r -> true);
+    return up.map(
+            ok ->
+                ok
+                    ? HealthCheckResponse.named("Redis").up().build()
+                    : HealthCheckResponse.named("Redis")
+                        .down()
+                        .withData("reason", "the Redis Cluster does not serve every slot")
+                        .build())
         .onFailure()
         .recoverWithItem(
             () ->

@@ -42,24 +42,24 @@ public class Scripts {
                 "__STREAM_VALUE_MAX__",
                 Long.toString(config.watch().streamValueMax().asLongValue()));
     get = bucketScript("get");
-    put = bucketScript("put");
-    delete = bucketScript("delete");
+    put = writeScript("put");
+    delete = writeScript("delete");
     history = bucketScript("history");
     list = bucketScript("list");
     listKeys = bucketScript("list_keys");
-    touch = bucketScript("touch");
+    touch = writeScript("touch");
     getMany = bucketScript("get_many");
-    batch = bucketScript("batch");
-    deletePrefix = bucketScript("delete_prefix");
+    batch = writeScript("batch");
+    deletePrefix = writeScript("delete_prefix");
     searchKeys = bucketScript("search_keys");
-    bucketCreate = bucketScript("bucket_create");
+    bucketCreate = writeScript("bucket_create");
     bucketInfo = bucketScript("bucket_info");
-    bucketUpdate = bucketScript("bucket_update");
-    bucketDrop = bucketScript("bucket_drop");
-    bucketPurge = bucketScript("bucket_purge");
+    bucketUpdate = writeScript("bucket_update");
+    bucketDrop = writeScript("bucket_drop");
+    bucketPurge = writeScript("bucket_purge");
     reap = bucketScript("reap");
-    tenantClaim = Script.of("tenant_claim", read("tenant_claim"));
-    tenantRelease = Script.of("tenant_release", read("tenant_release"));
+    tenantClaim = Script.of("tenant_claim", read("tenant_claim"), true);
+    tenantRelease = Script.of("tenant_release", read("tenant_release"), true);
     rateAdd = Script.of("rate_add", read("rate_add"));
     watchOpen = bucketScript("watch_open");
     watchPage = bucketScript("watch_page");
@@ -67,6 +67,11 @@ public class Scripts {
 
   private Script bucketScript(String name) {
     return Script.of(name, prelude + "\n" + read(name));
+  }
+
+  /** A bucket script whose changes are acknowledged to the client (see {@link Script#writes}). */
+  private Script writeScript(String name) {
+    return Script.of(name, prelude + "\n" + read(name), true);
   }
 
   private static String read(String name) {

@@ -7,13 +7,16 @@ import java.util.regex.Pattern;
 
 /**
  * Keeps credentials out of the logs whatever the log levels: a record whose message, parameters or
- * exception text holds an API key or a JWT (some token libraries print the token they refuse at
- * DEBUG) is dropped.
+ * exception text holds an API key, a JWT (some token libraries print the token they refuse at
+ * DEBUG) or a Redis URI with its password is dropped.
  */
 @LoggingFilter(name = "kvgate-secrets")
 public final class SecretsLogFilter implements Filter {
   private static final Pattern SECRET =
-      Pattern.compile("kvg_[0-9A-Za-z]{32,}|eyJ[0-9A-Za-z_-]{4,}\\.[0-9A-Za-z_-]{4,}");
+      Pattern.compile(
+          "kvg_[0-9A-Za-z]{32,}|eyJ[0-9A-Za-z_-]{4,}\\.[0-9A-Za-z_-]{4,}"
+              // A Redis URI with a password in it (redis://user:password@host).
+              + "|rediss?://[^\\s/@:]*:[^\\s/@]+@");
 
   @Override
   public boolean isLoggable(LogRecord record) {
