@@ -4,6 +4,7 @@ import jakarta.ws.rs.core.Application;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Contact;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
@@ -15,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
         @Info(
             title = "kvgate",
             version = "0.1.0",
+            contact = @Contact(name = "kvgate maintainers"),
             description =
                 "Key-value gateway over Redis, in two dialects over one store: the quiva.ai"
                     + " /storage/kv API with revisions, compare-and-set, history and TTL, and the"
