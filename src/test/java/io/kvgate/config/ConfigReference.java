@@ -254,7 +254,7 @@ public final class ConfigReference {
           public Void visitClass(ClassTree c, String outer) {
             String name = outer == null ? pkg + c.getSimpleName() : outer + "$" + c.getSimpleName();
             for (var member : c.getMembers()) {
-              scan(new com.sun.source.util.TreePath(getCurrentPath(), member), name);
+              scan(member, name);
             }
             return null;
           }
@@ -267,7 +267,7 @@ public final class ConfigReference {
             }
             return null;
           }
-        }.scan(unit, null);
+        }.scan(new com.sun.source.util.TreePath(unit), null);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
