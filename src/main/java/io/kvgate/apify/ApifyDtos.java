@@ -1,6 +1,7 @@
 package io.kvgate.apify;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -9,12 +10,13 @@ public final class ApifyDtos {
   private ApifyDtos() {}
 
   /** The envelope of every JSON answer. */
-  @Schema(name = "ApifyEnvelope")
+  @RegisterForReflection
   public record Data<T>(@Schema(required = true) T data) {}
 
   /** A key-value store (seed 002), every field present. */
   @Schema(name = "KeyValueStore")
   @JsonInclude(JsonInclude.Include.ALWAYS)
+  @RegisterForReflection
   public record Store(
       @Schema(required = true, examples = "WkzbQMuFYuamGv3YF") String id,
       @Schema(nullable = true) String name,
@@ -41,6 +43,7 @@ public final class ApifyDtos {
 
   /** Operation counters and stored bytes of a store. */
   @Schema(name = "KeyValueStoreStats")
+  @RegisterForReflection
   public record Stats(
       long readCount,
       long writeCount,
@@ -52,6 +55,7 @@ public final class ApifyDtos {
   /** A page of stores. */
   @Schema(name = "KeyValueStoreList")
   @JsonInclude(JsonInclude.Include.ALWAYS)
+  @RegisterForReflection
   public record StoreList(
       long total,
       long offset,
@@ -64,6 +68,7 @@ public final class ApifyDtos {
   /** A page of keys. */
   @Schema(name = "KeyValueStoreKeys")
   @JsonInclude(JsonInclude.Include.ALWAYS)
+  @RegisterForReflection
   public record KeyList(
       List<KeyItem> items,
       int count,
@@ -74,10 +79,12 @@ public final class ApifyDtos {
 
   /** One key of a store. */
   @Schema(name = "KeyValueStoreKey")
+  @RegisterForReflection
   public record KeyItem(String key, long size, String recordPublicUrl) {}
 
   /** The body of PUT /v2/key-value-stores/{storeId}. */
   @Schema(name = "UpdateStoreRequest")
+  @RegisterForReflection
   public record UpdateStore(
       @Schema(nullable = true) String name,
       @Schema(
@@ -91,10 +98,12 @@ public final class ApifyDtos {
 
   /** The body of a /v2 error. */
   @Schema(name = "ApifyError")
+  @RegisterForReflection
   public record ErrorBody(@Schema(required = true) Detail error) {}
 
   /** What went wrong. */
   @Schema(name = "ApifyErrorDetail")
+  @RegisterForReflection
   public record Detail(
       @Schema(required = true, examples = "record-not-found") String type,
       @Schema(required = true) String message) {}

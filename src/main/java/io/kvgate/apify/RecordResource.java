@@ -72,7 +72,11 @@ public class RecordResource {
   @GET
   @Path("/{storeId}/keys")
   @Produces(MediaType.APPLICATION_JSON)
-  @Operation(operationId = "keyValueStore_keys_get", summary = "Get list of keys")
+  @Operation(
+      operationId = "keyValueStore_keys_get",
+      description =
+          "Lists a store's keys in UTF-8 byte order from exclusiveStartKey, filtered by prefix, with each record's size and public URL.",
+      summary = "Get list of keys")
   @APIResponse(responseCode = "200", description = "A page of keys in UTF-8 byte order")
   @APIResponse(responseCode = "404", description = "No such store")
   public Uni<ApifyDtos.Data<ApifyDtos.KeyList>> keys(
@@ -120,7 +124,10 @@ public class RecordResource {
   @GET
   @Path("/{storeId}/records")
   @Produces("application/zip")
-  @Operation(operationId = "keyValueStore_records_get", summary = "Download all records as ZIP")
+  @Operation(
+      operationId = "keyValueStore_records_get",
+      description = "Streams a ZIP archive with one file per record of the store.",
+      summary = "Download all records as ZIP")
   @APIResponse(responseCode = "200", description = "A ZIP archive, one file per record")
   @APIResponse(responseCode = "404", description = "No such store")
   public Multi<byte[]> zip(
@@ -180,7 +187,11 @@ public class RecordResource {
 
   @GET
   @Path("/{storeId}/records/{key: .+}")
-  @Operation(operationId = "keyValueStore_record_get", summary = "Get record")
+  @Operation(
+      operationId = "keyValueStore_record_get",
+      description =
+          "Answers a record's bytes with the Content-Type it was stored with, decompressed unless the client accepts its encoding.",
+      summary = "Get record")
   @APIResponse(responseCode = "200", description = "The record's bytes with its Content-Type")
   @APIResponse(responseCode = "404", description = "No such store or record")
   public Uni<Response> get(
@@ -216,7 +227,10 @@ public class RecordResource {
 
   @HEAD
   @Path("/{storeId}/records/{key: .+}")
-  @Operation(operationId = "keyValueStore_record_head", summary = "Check if a record exists")
+  @Operation(
+      operationId = "keyValueStore_record_head",
+      description = "Answers whether a record exists, with its headers and without its body.",
+      summary = "Check if a record exists")
   @APIResponse(responseCode = "200", description = "It exists")
   @APIResponse(responseCode = "404", description = "No such store or record")
   public Uni<Response> head(
@@ -242,7 +256,11 @@ public class RecordResource {
   @Path("/{storeId}/records/{key: .+}")
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
-  @Operation(operationId = "keyValueStore_record_put", summary = "Store record")
+  @Operation(
+      operationId = "keyValueStore_record_put",
+      description =
+          "Stores a record's bytes with their Content-Type (and Content-Encoding), replacing any record of that key.",
+      summary = "Store record")
   @APIResponse(responseCode = "201", description = "Stored; Location names the record")
   @APIResponse(responseCode = "404", description = "No such store")
   @APIResponse(responseCode = "413", description = "Body over the server's cap")
@@ -286,7 +304,10 @@ public class RecordResource {
   @Path("/{storeId}/records/{key: .+}")
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
-  @Operation(operationId = "keyValueStore_record_post", summary = "Store record (alias of PUT)")
+  @Operation(
+      operationId = "keyValueStore_record_post",
+      description = "Stores a record exactly as PUT does, for clients that can only POST.",
+      summary = "Store record (alias of PUT)")
   @APIResponse(responseCode = "201", description = "Stored; Location names the record")
   public Uni<Response> post(
       @PathParam("storeId") String storeId,
@@ -299,7 +320,10 @@ public class RecordResource {
 
   @DELETE
   @Path("/{storeId}/records/{key: .+}")
-  @Operation(operationId = "keyValueStore_record_delete", summary = "Delete record")
+  @Operation(
+      operationId = "keyValueStore_record_delete",
+      description = "Deletes a record; deleting a record that does not exist also answers 204.",
+      summary = "Delete record")
   @APIResponse(responseCode = "204", description = "Deleted, or there was no such record")
   @APIResponse(responseCode = "404", description = "No such store")
   public Uni<Response> delete(@PathParam("storeId") String storeId, @PathParam("key") String key) {

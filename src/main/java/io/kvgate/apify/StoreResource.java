@@ -74,7 +74,11 @@ public class StoreResource {
   }
 
   @GET
-  @Operation(operationId = "keyValueStores_get", summary = "Get list of key-value stores")
+  @Operation(
+      operationId = "keyValueStores_get",
+      description =
+          "Lists the caller's key-value stores by creation time, with offset and limit paging, optionally the unnamed ones only.",
+      summary = "Get list of key-value stores")
   @APIResponse(responseCode = "200", description = "The caller's stores by creation time")
   public Uni<ApifyDtos.Data<ApifyDtos.StoreList>> list(
       @QueryParam("offset") String offset,
@@ -129,6 +133,8 @@ public class StoreResource {
   @POST
   @Operation(
       operationId = "keyValueStores_post",
+      description =
+          "Creates a store with the given name, or answers the caller's existing store of that name; without a name it creates an unnamed store.",
       summary = "Create a key-value store, or get the one with this name")
   @APIResponse(responseCode = "200", description = "A store of this name exists: it")
   @APIResponse(responseCode = "201", description = "Created")
@@ -192,7 +198,10 @@ public class StoreResource {
 
   @GET
   @Path("/{storeId}")
-  @Operation(operationId = "keyValueStore_get", summary = "Get store")
+  @Operation(
+      operationId = "keyValueStore_get",
+      description = "Reads a store by id or by name, with its statistics and signed keys URL.",
+      summary = "Get store")
   @APIResponse(responseCode = "200", description = "The store")
   @APIResponse(responseCode = "404", description = "No such store")
   public Uni<ApifyDtos.Data<ApifyDtos.Store>> get(
@@ -213,7 +222,10 @@ public class StoreResource {
 
   @PUT
   @Path("/{storeId}")
-  @Operation(operationId = "keyValueStore_put", summary = "Update store")
+  @Operation(
+      operationId = "keyValueStore_put",
+      description = "Renames a store or changes its general access. Needs kv:admin.",
+      summary = "Update store")
   @RequestBody(
       content =
           @Content(
@@ -257,7 +269,10 @@ public class StoreResource {
 
   @DELETE
   @Path("/{storeId}")
-  @Operation(operationId = "keyValueStore_delete", summary = "Delete store")
+  @Operation(
+      operationId = "keyValueStore_delete",
+      description = "Deletes a store with every record in it. Needs kv:admin.",
+      summary = "Delete store")
   @APIResponse(responseCode = "204", description = "Deleted")
   @APIResponse(responseCode = "404", description = "No such store")
   public Uni<Response> delete(@PathParam("storeId") String storeId) {

@@ -4,10 +4,12 @@ import jakarta.ws.rs.core.Application;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Contact;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
+import org.eclipse.microprofile.openapi.annotations.servers.Server;
 
 /** The OpenAPI document's header: what the service is and the two ways to authenticate. */
 @OpenAPIDefinition(
@@ -15,10 +17,13 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
         @Info(
             title = "kvgate",
             version = "0.1.0",
+            contact = @Contact(name = "kvgate maintainers"),
             description =
                 "Key-value gateway over Redis, in two dialects over one store: the quiva.ai"
                     + " /storage/kv API with revisions, compare-and-set, history and TTL, and the"
                     + " Apify /v2/key-value-stores API"),
+    // Relative: the origin the document is served from, whatever the deployment's address.
+    servers = @Server(url = "/", description = "this service"),
     security = {
       @SecurityRequirement(name = "bearerAuth"),
       @SecurityRequirement(name = "apiKeyAuth")

@@ -6,6 +6,7 @@ import io.kvgate.error.KvException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
@@ -181,7 +182,19 @@ public class Watches {
     }
   }
 
+  /**
+   * Shutdown begins (quarkus.shutdown.delay-enabled): watches end before Quarkus waits for
+   * in-flight requests, which an open stream would otherwise hold to quarkus.shutdown.timeout.
+   */
+  void onShutdownStarting(@Observes ShutdownDelayInitiatedEvent event) {
+    endAll();
+  }
+
   void onStop(@Observes ShutdownEvent event) {
+    endAll();
+  }
+
+  private void endAll() {
     for (Watch w : open) {
       w.stop("shutting_down", "this replica is shutting down; resume from the last event id");
     }

@@ -56,6 +56,8 @@ public class BatchResource {
   @Path("/batch")
   @Operation(
       operationId = "batchKVEntries",
+      description =
+          "Checks revisions or absence of keys, then applies puts, deletes and increments in one atomic step: either every mutation is applied or none is (412 naming the failed check). Needs kv:write.",
       summary = "Apply checks and mutations atomically, all or nothing (extension)")
   @RequestBody(
       required = true,

@@ -66,7 +66,11 @@ public class BucketResource {
   }
 
   @GET
-  @Operation(operationId = "getKVBucketList", summary = "List all KV buckets")
+  @Operation(
+      operationId = "getKVBucketList",
+      description =
+          "Lists the caller's tenant's buckets, oldest first, with their entry counts. Needs kv:read.",
+      summary = "List all KV buckets")
   @APIResponse(responseCode = "200", description = "The tenant's buckets, oldest first")
   public Uni<BucketListResponse> list() {
     long start = System.nanoTime();
@@ -92,7 +96,11 @@ public class BucketResource {
   }
 
   @POST
-  @Operation(operationId = "createKVBucket", summary = "Create a new KV bucket")
+  @Operation(
+      operationId = "createKVBucket",
+      description =
+          "Creates a bucket with its description, history depth, TTL and size limits. Needs kv:admin.",
+      summary = "Create a new KV bucket")
   @RequestBody(
       content =
           @Content(
@@ -113,7 +121,11 @@ public class BucketResource {
 
   @GET
   @Path("/{bucket}")
-  @Operation(operationId = "getKVBucket", summary = "Get KV bucket details")
+  @Operation(
+      operationId = "getKVBucket",
+      description =
+          "Reads a bucket's status (entries, bytes, pending prefix deletes), configuration and change-stream state. Needs kv:read.",
+      summary = "Get KV bucket details")
   @APIResponse(responseCode = "200", description = "Status, config and stream info")
   @APIResponse(responseCode = "404", description = "No such bucket")
   public Uni<BucketResponse> get(@PathParam("bucket") String bucket) {
@@ -129,6 +141,8 @@ public class BucketResource {
   @Path("/{bucket}")
   @Operation(
       operationId = "createOrUpdateKVBucket",
+      description =
+          "Sets a bucket's description and limits, creating the bucket when it does not exist. Needs kv:admin.",
       summary = "Update a KV bucket's description and limits, creating it when missing")
   @RequestBody(
       content =
@@ -188,7 +202,11 @@ public class BucketResource {
 
   @DELETE
   @Path("/{bucket}")
-  @Operation(operationId = "deleteKVBucket", summary = "Delete a KV bucket and all it holds")
+  @Operation(
+      operationId = "deleteKVBucket",
+      description =
+          "Deletes a bucket with every entry, revision and its change stream; watchers get bucket_deleted. Needs kv:admin.",
+      summary = "Delete a KV bucket and all it holds")
   @APIResponse(responseCode = "200", description = "Deleted")
   @APIResponse(responseCode = "404", description = "No such bucket")
   public Uni<Success> delete(@PathParam("bucket") String bucket) {
@@ -199,7 +217,11 @@ public class BucketResource {
 
   @DELETE
   @Path("/{bucket}/purge")
-  @Operation(operationId = "purgeKVBucket", summary = "Remove every entry, keeping the settings")
+  @Operation(
+      operationId = "purgeKVBucket",
+      description =
+          "Removes every entry and its history but keeps the bucket and its configuration. Needs kv:admin.",
+      summary = "Remove every entry, keeping the settings")
   @APIResponse(responseCode = "200", description = "Purged")
   @APIResponse(responseCode = "404", description = "No such bucket")
   public Uni<Success> purge(@PathParam("bucket") String bucket) {

@@ -40,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -80,6 +81,8 @@ public class EntryResource {
   @Path("/entries")
   @Operation(
       operationId = "getKVLatestEntries",
+      description =
+          "Lists a bucket's current entries in key byte order, filtered by prefix, a page at a time with a cursor. Needs kv:read.",
       summary = "List entries in key byte order, with prefix and cursor paging")
   @APIResponse(
       responseCode = "200",
@@ -103,13 +106,23 @@ public class EntryResource {
 
   @GET
   @Path("/entries/{key: .+}")
-  @Operation(operationId = "getKVEntry", summary = "Get a KV entry, or a kept revision of it")
+  @Operation(
+      operationId = "getKVEntry",
+      description =
+          "Reads an entry's current value, revision and timestamps, or a kept earlier revision with ?revision=; ETag and If-None-Match give conditional reads. Needs kv:read.",
+      summary = "Get a KV entry, or a kept revision of it")
   @APIResponse(
       responseCode = "200",
       description = "The entry",
       headers = {
-        @Header(name = "ETag", description = "the entry's revision, quoted"),
-        @Header(name = "Last-Modified")
+        @Header(
+            name = "ETag",
+            description = "the entry's revision, quoted",
+            schema = @Schema(type = SchemaType.STRING)),
+        @Header(
+            name = "Last-Modified",
+            description = "when the entry was written, as an HTTP date",
+            schema = @Schema(type = SchemaType.STRING))
       },
       content = @Content(schema = @Schema(implementation = EntryResponse.class)))
   @APIResponse(responseCode = "304", description = "If-None-Match matched the current revision")
@@ -155,7 +168,11 @@ public class EntryResource {
 
   @PUT
   @Path("/entries/{key: .+}")
-  @Operation(operationId = "putKVEntry", summary = "Create or update a KV entry")
+  @Operation(
+      operationId = "putKVEntry",
+      description =
+          "Writes a JSON value to a key and answers its new revision; If-Match and If-None-Match make the write conditional (compare-and-set), ?ttl= gives it an expiry. Needs kv:write.",
+      summary = "Create or update a KV entry")
   @RequestBody(
       required = true,
       content =
@@ -165,7 +182,11 @@ public class EntryResource {
   @APIResponse(
       responseCode = "200",
       description = "Written",
-      headers = @Header(name = "ETag", description = "the new revision, quoted"),
+      headers =
+          @Header(
+              name = "ETag",
+              description = "the new revision, quoted",
+              schema = @Schema(type = SchemaType.STRING)),
       content = @Content(schema = @Schema(implementation = Success.class)))
   @APIResponse(responseCode = "400", description = "Not a JSON object, bad key, over a limit")
   @APIResponse(responseCode = "404", description = "No such bucket")
@@ -200,11 +221,17 @@ public class EntryResource {
   @Path("/entries/{key: .+}/touch")
   @Operation(
       operationId = "touchKVEntry",
+      description =
+          "Gives an entry a new expiry (or none) while keeping its value and revision. Needs kv:write.",
       summary = "Set an entry's expiry anew without rewriting it (extension)")
   @APIResponse(
       responseCode = "200",
       description = "The expiry is set; the revision and ETag are unchanged",
-      headers = @Header(name = "ETag", description = "the entry's revision, quoted"),
+      headers =
+          @Header(
+              name = "ETag",
+              description = "the entry's revision, quoted",
+              schema = @Schema(type = SchemaType.STRING)),
       content = @Content(schema = @Schema(implementation = Success.class)))
   @APIResponse(responseCode = "404", description = "No such bucket or key")
   public Uni<Response> touch(
@@ -232,7 +259,11 @@ public class EntryResource {
 
   @POST
   @Path("/bulk-get")
-  @Operation(operationId = "bulkGetKVEntries", summary = "Get many entries at once (extension)")
+  @Operation(
+      operationId = "bulkGetKVEntries",
+      description =
+          "Reads up to 1000 keys in one request, answered in the order asked (a missing key's value is null). Needs kv:read.",
+      summary = "Get many entries at once (extension)")
   @RequestBody(
       required = true,
       content =
@@ -302,6 +333,8 @@ public class EntryResource {
   @Path("/entries")
   @Operation(
       operationId = "deleteKVEntriesByPrefix",
+      description =
+          "Deletes every entry whose key starts with the prefix: 200 when done within a second, else 202 while the rest is deleted in the background. Needs kv:write.",
       summary = "Delete every entry whose key starts with a prefix (extension)")
   @APIResponse(
       responseCode = "200",
@@ -338,7 +371,11 @@ public class EntryResource {
 
   @DELETE
   @Path("/entries/{key: .+}")
-  @Operation(operationId = "deleteKVEntry", summary = "Delete a KV entry")
+  @Operation(
+      operationId = "deleteKVEntry",
+      description =
+          "Deletes a key, keeping a tombstone revision in its history; If-Match makes the delete conditional. Needs kv:write.",
+      summary = "Delete a KV entry")
   @APIResponse(
       responseCode = "200",
       description = "Deleted (a tombstone is kept in the history)",
@@ -368,6 +405,8 @@ public class EntryResource {
   @Path("/entries/{key: .+}/history")
   @Operation(
       operationId = "getKVEntryHistory",
+      description =
+          "Lists the kept revisions of a key, oldest first, deletes included, up to the bucket's history depth. Needs kv:read.",
       summary = "The kept revisions of a key, oldest first, deletes included")
   @APIResponse(
       responseCode = "200",
@@ -410,6 +449,8 @@ public class EntryResource {
   @Path("/search-by-key")
   @Operation(
       operationId = "searchKVByKey",
+      description =
+          "Lists the entries whose keys match a glob of * and ?, in key order, a page at a time. Needs kv:read.",
       summary = "Entries whose keys match a pattern of * and ?, in key order")
   @APIResponse(
       responseCode = "200",

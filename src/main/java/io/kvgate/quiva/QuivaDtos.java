@@ -2,6 +2,7 @@ package io.kvgate.quiva;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -14,6 +15,7 @@ public final class QuivaDtos {
 
   /** {@code {"message":"success"}}, the answer to every write. */
   @Schema(name = "SuccessMessage")
+  @RegisterForReflection
   public record Success(@Schema(examples = "success") String message) {
     public static final Success OK = new Success("success");
   }
@@ -21,6 +23,7 @@ public final class QuivaDtos {
   /** Every error: a code and a human message. */
   @Schema(name = "ErrorResponse")
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @RegisterForReflection
   public record ErrorBody(
       @Schema(examples = "validation_error", required = true) String error,
       String message,
@@ -37,11 +40,13 @@ public final class QuivaDtos {
   /** Metadata of a read; only the fields a call uses are present. */
   @Schema(name = "Metadata")
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @RegisterForReflection
   public record Metadata(
       String bucket, String key, String duration, Integer limit, String search, Integer hits) {}
 
   /** K1 item. */
   @Schema(name = "BucketListItem")
+  @RegisterForReflection
   public record BucketListItem(
       String name,
       String description,
@@ -49,14 +54,17 @@ public final class QuivaDtos {
       @Schema(format = "date-time") String created) {}
 
   /** K1 body. */
+  @RegisterForReflection
   public record BucketList(
       List<BucketListItem> results, @JsonProperty("results_total") int resultsTotal) {}
 
   /** K1. */
   @Schema(name = "BucketListResponse")
+  @RegisterForReflection
   public record BucketListResponse(BucketList body, Metadata metadata) {}
 
   /** K3 status. */
+  @RegisterForReflection
   public record BucketStatus(
       @JsonProperty("backing_store") String backingStore,
       String bucket,
@@ -75,14 +83,17 @@ public final class QuivaDtos {
 
   /** A delete by prefix still going on: its prefix and the entries it deleted so far. */
   @Schema(name = "PendingDelete")
+  @RegisterForReflection
   public record PendingDelete(String prefix, long deleted) {}
 
   /** The answer of a delete by prefix. */
   @Schema(name = "PrefixDeleteResult")
+  @RegisterForReflection
   public record PrefixDeleteResult(
       @Schema(examples = {"success", "accepted"}) String message, long deleted) {}
 
   /** K3 config. */
+  @RegisterForReflection
   public record BucketConfigView(
       String bucket,
       String description,
@@ -95,6 +106,7 @@ public final class QuivaDtos {
       boolean compression) {}
 
   /** K3 stream_info.config, the NATS-style view of the bucket's limits. */
+  @RegisterForReflection
   public record StreamConfig(
       String name,
       List<String> subjects,
@@ -112,6 +124,7 @@ public final class QuivaDtos {
       Map<String, String> metadata) {}
 
   /** K3 stream_info.state. */
+  @RegisterForReflection
   public record StreamState(
       long messages,
       long bytes,
@@ -121,10 +134,12 @@ public final class QuivaDtos {
       @JsonProperty("consumer_count") int consumerCount) {}
 
   /** K3 stream_info. */
+  @RegisterForReflection
   public record StreamInfo(
       StreamConfig config, @Schema(format = "date-time") String created, StreamState state) {}
 
   /** K3 body. */
+  @RegisterForReflection
   public record BucketDetail(
       BucketStatus status,
       BucketConfigView config,
@@ -132,10 +147,12 @@ public final class QuivaDtos {
 
   /** K3. */
   @Schema(name = "KVBucketResponse")
+  @RegisterForReflection
   public record BucketResponse(BucketDetail body, Metadata metadata) {}
 
   /** K2 request (read field by field, so that each bad field gets its own message). */
   @Schema(name = "CreateKVBucketRequest")
+  @RegisterForReflection
   public record CreateBucketRequest(
       @Schema(required = true, pattern = "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$") String bucket,
       String description,
@@ -155,6 +172,7 @@ public final class QuivaDtos {
 
   /** K4 request. */
   @Schema(name = "UpdateKVBucketRequest")
+  @RegisterForReflection
   public record UpdateBucketRequest(
       String description,
       @Schema(minimum = "0") Long ttl,
@@ -166,11 +184,13 @@ public final class QuivaDtos {
       name = "KVEntryValue",
       type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT,
       description = "Value to store in the entry: any JSON object")
+  @RegisterForReflection
   public record EntryValue() {}
 
   // Documentation-only shapes of the responses that are written as bytes (values spliced in).
 
   /** K8 body. */
+  @RegisterForReflection
   public record EntryBody(
       String key,
       @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT)
@@ -178,9 +198,11 @@ public final class QuivaDtos {
 
   /** K8. */
   @Schema(name = "KVEntryResponse")
+  @RegisterForReflection
   public record EntryResponse(EntryBody body, Metadata metadata) {}
 
   /** K7 body. */
+  @RegisterForReflection
   public record EntryList(
       List<EntryBody> results,
       @JsonProperty("results_total") long resultsTotal,
@@ -188,17 +210,21 @@ public final class QuivaDtos {
 
   /** K7. */
   @Schema(name = "KVEntriesResponse")
+  @RegisterForReflection
   public record EntryListResponse(EntryList body, Metadata metadata) {}
 
   /** K12 body. */
+  @RegisterForReflection
   public record KeySearchList(
       List<EntryBody> results, @JsonProperty("results_total") long resultsTotal) {}
 
   /** K12. */
   @Schema(name = "SearchByKeyResponse")
+  @RegisterForReflection
   public record KeySearchResponse(KeySearchList body, Metadata metadata) {}
 
   /** One kept revision. */
+  @RegisterForReflection
   public record HistoryEntry(
       long revision,
       @Schema(enumeration = {"put", "delete"}) String operation,
@@ -209,23 +235,28 @@ public final class QuivaDtos {
       @Schema(format = "date-time") String time) {}
 
   /** History body. */
+  @RegisterForReflection
   public record HistoryList(
       List<HistoryEntry> results, @JsonProperty("results_total") long resultsTotal) {}
 
   /** GET .../entries/{key}/history. */
   @Schema(name = "KVHistoryResponse")
+  @RegisterForReflection
   public record HistoryResponse(HistoryList body, Metadata metadata) {}
 
   /** The body of an atomic batch. */
   @Schema(name = "BatchRequest")
+  @RegisterForReflection
   public record BatchRequest(List<BatchCheck> checks, List<BatchMutation> mutations) {}
 
   /** A check: the key is absent, or at a revision. */
   @Schema(name = "BatchCheck")
+  @RegisterForReflection
   public record BatchCheck(@Schema(required = true) String key, Boolean absent, Long revision) {}
 
   /** A mutation: put (value, ttl?), delete, or increment (field, by). */
   @Schema(name = "BatchMutation")
+  @RegisterForReflection
   public record BatchMutation(
       @Schema(
               required = true,
@@ -239,26 +270,32 @@ public final class QuivaDtos {
 
   /** The answer of a batch. */
   @Schema(name = "BatchResponse")
+  @RegisterForReflection
   public record BatchResponse(BatchBody body, Metadata metadata) {}
 
   /** The bucket's revision after the batch and each mutation's own. */
   @Schema(name = "BatchBody")
+  @RegisterForReflection
   public record BatchBody(long revision, List<BatchResult> results) {}
 
   /** What one mutation did; revision null for a delete of a missing key. */
   @Schema(name = "BatchResult")
+  @RegisterForReflection
   public record BatchResult(String op, String key, Long revision) {}
 
   /** The body of a bulk get. */
   @Schema(name = "BulkGetRequest")
+  @RegisterForReflection
   public record BulkGetRequest(
       @Schema(required = true, description = "1 to 1000 keys") List<String> keys) {}
 
   /** The answer of a bulk get. */
   @Schema(name = "BulkGetResponse")
+  @RegisterForReflection
   public record BulkGetResponse(BulkGetResults body, Metadata metadata) {}
 
   /** The entries of a bulk get, in the order asked. */
   @Schema(name = "BulkGetResults")
+  @RegisterForReflection
   public record BulkGetResults(List<EntryBody> results) {}
 }

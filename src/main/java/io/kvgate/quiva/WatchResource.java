@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -39,6 +41,8 @@ public class WatchResource {
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @Operation(
       operationId = "watchKVEntries",
+      description =
+          "Streams a bucket's changes as server-sent events, optionally after a snapshot of the current entries or the kept history, filtered by key prefix; a client resumes after its last event by Last-Event-ID or from_revision. Needs kv:read.",
       summary =
           "Watch a bucket's changes as server-sent events: new ones, or a snapshot or the kept"
               + " history first; resumable by Last-Event-ID (extension)")
@@ -55,17 +59,32 @@ public class WatchResource {
   @Parameter(
       name = "mode",
       in = ParameterIn.QUERY,
-      description = "updates (default), snapshot or history")
-  @Parameter(name = "prefix", in = ParameterIn.QUERY, description = "only keys starting with this")
-  @Parameter(name = "values", in = ParameterIn.QUERY, description = "true (default) or false")
+      description = "updates (default), snapshot or history",
+      schema =
+          @Schema(
+              type = SchemaType.STRING,
+              enumeration = {"updates", "snapshot", "history"},
+              defaultValue = "updates"))
+  @Parameter(
+      name = "prefix",
+      in = ParameterIn.QUERY,
+      description = "only keys starting with this",
+      schema = @Schema(type = SchemaType.STRING))
+  @Parameter(
+      name = "values",
+      in = ParameterIn.QUERY,
+      description = "true (default) or false",
+      schema = @Schema(type = SchemaType.BOOLEAN, defaultValue = "true"))
   @Parameter(
       name = "from_revision",
       in = ParameterIn.QUERY,
-      description = "resume after this revision (as Last-Event-ID)")
+      description = "resume after this revision (as Last-Event-ID)",
+      schema = @Schema(type = SchemaType.INTEGER, format = "int64"))
   @Parameter(
       name = "Last-Event-ID",
       in = ParameterIn.HEADER,
-      description = "resume after this revision (sent by a reconnecting EventSource)")
+      description = "resume after this revision (sent by a reconnecting EventSource)",
+      schema = @Schema(type = SchemaType.STRING))
   @WatchOpening.Opens
   @ResponseHeader(name = "Cache-Control", value = "no-cache")
   @ResponseHeader(name = "X-Accel-Buffering", value = "no")

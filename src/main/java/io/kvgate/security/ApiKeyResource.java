@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvgate.core.JsonValues;
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -62,6 +64,7 @@ public class ApiKeyResource {
 
   /** A key as listed (no secret). */
   @JsonInclude(JsonInclude.Include.ALWAYS)
+  @RegisterForReflection
   public record KeyView(
       String id,
       String name,
@@ -72,6 +75,7 @@ public class ApiKeyResource {
       @JsonProperty("last_used_at") String lastUsedAt) {}
 
   /** A key just made: the only answer that carries the secret. */
+  @RegisterForReflection
   public record CreatedKey(
       String id,
       @Schema(description = "the secret; shown only here") String key,
@@ -81,24 +85,40 @@ public class ApiKeyResource {
       String created,
       @JsonProperty("expires_at") String expiresAt) {}
 
+  /** A permission's name, for the OpenAPI document (items of {@code permissions}). */
+  @Schema(
+      name = "Permission",
+      type = SchemaType.STRING,
+      enumeration = {"kv:read", "kv:write", "kv:admin"})
+  private static final class PermissionName {}
+
   /** The request of POST /auth/api-keys. */
   @Schema(name = "CreateApiKeyRequest")
+  @RegisterForReflection
   public record CreateRequest(
       @Schema(required = true) String name,
-      @Schema(
-              required = true,
-              enumeration = {"kv:read", "kv:write", "kv:admin"})
+      @Schema(required = true, type = SchemaType.ARRAY, implementation = PermissionName.class)
           List<String> permissions,
       @Schema(description = "bucket-name globs this key is limited to") List<String> buckets,
       @JsonProperty("expires_in") @Schema(description = "seconds until the key expires")
           Long expiresIn) {}
 
   /** The list. */
+  @RegisterForReflection
   public record KeyList(List<KeyView> results, @JsonProperty("results_total") int total) {}
 
   @POST
-  @Operation(operationId = "createApiKey", summary = "Create an API key; its secret is shown once")
-  @RequestBody(content = @Content(schema = @Schema(implementation = CreateRequest.class)))
+  @Operation(
+      operationId = "createApiKey",
+      description =
+          "Creates an API key with permissions and optional bucket globs and expiry; the secret is in this answer only and is stored as a hash. Needs kv:admin.",
+      summary = "Create an API key; its secret is shown once")
+  @RequestBody(
+      required = true,
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = CreateRequest.class)))
   @APIResponse(
       responseCode = "201",
       description = "Created",
@@ -145,7 +165,11 @@ public class ApiKeyResource {
   }
 
   @GET
-  @Operation(operationId = "listApiKeys", summary = "The tenant's API keys, without secrets")
+  @Operation(
+      operationId = "listApiKeys",
+      description =
+          "Lists the tenant's API keys with their permissions, buckets and expiry, never their secrets. Needs kv:admin.",
+      summary = "The tenant's API keys, without secrets")
   @APIResponse(
       responseCode = "200",
       description = "Keys",
@@ -175,7 +199,11 @@ public class ApiKeyResource {
 
   @DELETE
   @Path("/{id}")
-  @Operation(operationId = "deleteApiKey", summary = "Revoke an API key")
+  @Operation(
+      operationId = "deleteApiKey",
+      description =
+          "Revokes an API key: requests with it fail from then on, and its open watch streams end. Needs kv:admin.",
+      summary = "Revoke an API key")
   @APIResponse(responseCode = "204", description = "Revoked")
   @APIResponse(responseCode = "404", description = "No such key")
   public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
