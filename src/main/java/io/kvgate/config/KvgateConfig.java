@@ -16,6 +16,9 @@ public interface KvgateConfig {
   /** Request limits. */
   Limits limits();
 
+  /** Field search (K11). */
+  Search search();
+
   /** Dev-mode conveniences. */
   Dev dev();
 
@@ -145,6 +148,20 @@ public interface KvgateConfig {
     /** Prefix of every Redis key the service writes. */
     @WithDefault("kvg")
     String keyPrefix();
+  }
+
+  /** Field-search settings: the bounds on one search's work. */
+  interface Search {
+    /** Most words of a field a fuzzy search compares with its word. */
+    @WithDefault("5000")
+    int fuzzyCandidates();
+
+    /**
+     * Most index members a search reads to count distinct matches when an entry can match more than
+     * once (a prefix of several of its words, an array); beyond it results_total is absent.
+     */
+    @WithDefault("10000")
+    int countBudget();
   }
 
   /** Request limits. */
