@@ -162,6 +162,13 @@ public interface KvgateConfig {
      */
     @WithDefault("10000")
     int countBudget();
+
+    /**
+     * How long the request that changes mappings backfills before the background goes on (it does
+     * one slice at least).
+     */
+    @WithDefault("1s")
+    Duration backfillRequestBudget();
   }
 
   /** Request limits. */

@@ -1,31 +1,31 @@
 package io.kvgate.core;
 
+import io.kvgate.config.KvgateConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Singleton;
 
 /**
  * Fills a bucket's field indexes after its mappings changed, in slices of {@link #SLICE} entries
- * (one short script each, so Redis keeps serving); what a request cannot finish within {@link
- * #REQUEST_BUDGET_MS} the background reaper goes on with, with its progress in the bucket's
- * details.
+ * (one short script each, so Redis keeps serving); what a request cannot finish within its budget
+ * ({@code kvgate.search.backfill-request-budget}) the background reaper goes on with, with its
+ * progress in the bucket's details.
  */
 @Singleton
 public class IndexBackfills {
   /** Entries one slice indexes: a few milliseconds of Redis time. */
   public static final int SLICE = 200;
 
-  /** How long a request backfills before it leaves the rest to the background. */
-  static final long REQUEST_BUDGET_MS = 1000;
-
   private final KvStore store;
+  private final long requestBudgetMs;
 
-  IndexBackfills(KvStore store) {
+  IndexBackfills(KvStore store, KvgateConfig config) {
     this.store = store;
+    this.requestBudgetMs = config.search().backfillRequestBudget().toMillis();
   }
 
-  /** Backfills for up to the request budget; true when it is done. */
+  /** Backfills for up to the request budget (one slice at least); true when it is done. */
   public Uni<Boolean> run(String id) {
-    return slices(id, System.currentTimeMillis() + REQUEST_BUDGET_MS);
+    return slices(id, System.currentTimeMillis() + requestBudgetMs);
   }
 
   private Uni<Boolean> slices(String id, long until) {
