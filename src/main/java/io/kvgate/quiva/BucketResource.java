@@ -138,7 +138,9 @@ public class BucketResource {
   @Path("/{bucket}")
   @Operation(
       operationId = "createOrUpdateKVBucket",
-      summary = "Update a KV bucket's description and limits, creating it when missing")
+      summary =
+          "Update a KV bucket's description, limits and field mappings, creating it when"
+              + " missing")
   @RequestBody(
       content =
           @Content(
