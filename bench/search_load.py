@@ -43,14 +43,19 @@ def worker():
                 for i in range(start, min(total, start + BATCH))
             ]
         body = json.dumps({"mutations": muts})
-        conn.request(
-            "POST",
-            "/storage/kv/%s/batch" % bucket,
-            body,
-            {"Content-Type": "application/json", "X-Api-Key": key},
-        )
-        r = conn.getresponse()
-        data = r.read()
+        # A 503 (Redis busy on a loaded shared machine) is retried: the batch is all or nothing.
+        for attempt in range(5):
+            conn.request(
+                "POST",
+                "/storage/kv/%s/batch" % bucket,
+                body,
+                {"Content-Type": "application/json", "X-Api-Key": key},
+            )
+            r = conn.getresponse()
+            data = r.read()
+            if r.status != 503:
+                break
+            time.sleep(1 + attempt)
         if r.status != 200:
             failures.append((r.status, data[:300]))
             return
