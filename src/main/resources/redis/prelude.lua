@@ -1,8 +1,11 @@
 -- Shared by every bucket script. KEYS: 1 meta hash, 2 data hash, 3 key index zset,
--- 4 expiry zset, 5 history zset, 6 change stream; all share the bucket's hash tag.
+-- 4 expiry zset, 5 history zset, 6 change stream, 7 index terms hash; all share the bucket's hash
+-- tag, as do the field indexes named from the meta key (BASE .. 'i:' .. suffix, BASE .. 'w:' ..
+-- suffix), whose suffixes the meta field 'isfx' lists.
 -- A record is "rev\ncreated\nupdated\nexpires\ncontentType\ncontentEncoding\nvalue" (times in ms,
 -- expires 0 = never). A history member is key .. "\0" .. %016x(rev) .. op ("p"/"d") .. record.
-local M, D, K, X, H, S = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local M, D, K, X, H, S, IT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local BASE = string.sub(M, 1, #M - 1)
 -- Changes the stream keeps (at least), and the largest value a put event carries (set at load).
 local STREAM_KEEP = __STREAM_KEEP__
 local STREAM_VALUE_MAX = __STREAM_VALUE_MAX__
@@ -96,8 +99,114 @@ local function bucket(tenant, name, ...)
   return v
 end
 
+-- ---- field indexes (see IndexTerms for the blob of an entry's terms) ----
+
+-- A terms blob as a flat list of kind, suffix, member.
+local function terms_of(blob)
+  local out = {}
+  local i, n = 2, #blob
+  while i <= n do
+    local kind = string.sub(blob, i, i)
+    local c = string.find(blob, ':', i + 1, true)
+    local len = tonumber(string.sub(blob, i + 1, c - 1))
+    local suffix = string.sub(blob, c + 1, c + len)
+    i = c + len + 1
+    c = string.find(blob, ':', i, true)
+    len = tonumber(string.sub(blob, i, c - 1))
+    out[#out + 1] = kind
+    out[#out + 1] = suffix
+    out[#out + 1] = string.sub(blob, c + 1, c + len)
+    i = c + len + 1
+  end
+  return out
+end
+
+-- The term of a member ('term \0 key').
+local function term_of(member)
+  return string.sub(member, 1, string.find(member, '\0', 1, true) - 1)
+end
+
+-- Characters of a UTF-8 word: the words of text are kept by length, for fuzzy search.
+local function word_len(w)
+  local _, n = string.gsub(w, '[^\128-\191]', '')
+  return n
+end
+
+-- Removes an entry's index terms.
+local function index_drop(key)
+  local blob = redis.call('HGET', IT, key)
+  if not blob then return end
+  redis.call('HDEL', IT, key)
+  if string.sub(blob, 1, 1) == '1' then redis.call('HINCRBY', M, 'iwrong', -1) end
+  local t = terms_of(blob)
+  for j = 1, #t, 3 do
+    local kind, suffix, member = t[j], t[j + 1], t[j + 2]
+    if kind == 'm' then
+      redis.call('HINCRBY', M, 'imul:' .. suffix, -1)
+    else
+      local ik = BASE .. 'i:' .. suffix
+      redis.call('ZREM', ik, member)
+      if kind == 't' then
+        local w = term_of(member)
+        if redis.call('ZLEXCOUNT', ik, '[' .. w .. '\0', '(' .. w .. '\1') == 0 then
+          redis.call('ZREM', BASE .. 'w:' .. suffix, w)
+        end
+      end
+    end
+  end
+end
+
+-- Adds an entry's index terms (its earlier ones already dropped).
+local function index_add(key, blob)
+  if #blob <= 1 and blob ~= '1' then return end
+  redis.call('HSET', IT, key, blob)
+  if string.sub(blob, 1, 1) == '1' then redis.call('HINCRBY', M, 'iwrong', 1) end
+  local t = terms_of(blob)
+  for j = 1, #t, 3 do
+    local kind, suffix, member = t[j], t[j + 1], t[j + 2]
+    if kind == 'm' then
+      redis.call('HINCRBY', M, 'imul:' .. suffix, 1)
+    else
+      redis.call('ZADD', BASE .. 'i:' .. suffix, 0, member)
+      if kind == 't' then
+        local w = term_of(member)
+        redis.call('ZADD', BASE .. 'w:' .. suffix, word_len(w), w)
+      end
+    end
+  end
+end
+
+-- The mapping version a writer computed its terms with must be the bucket's: else the writer
+-- gets {-5, version, mappings} and computes them again.
+local function index_stale(ver)
+  local v = redis.call('HMGET', M, 'iver', 'imap')
+  if (v[1] or '0') == ver then return nil end
+  return {-5, v[1] or '0', v[2] or ''}
+end
+
+-- The Redis keys of every field index of the bucket.
+local function index_keys()
+  local out = {}
+  local sfx = redis.call('HGET', M, 'isfx') or ''
+  for suffix in string.gmatch(sfx, '[^\n]+') do
+    out[#out + 1] = BASE .. 'i:' .. suffix
+    out[#out + 1] = BASE .. 'w:' .. suffix
+  end
+  return out, sfx
+end
+
+-- Empties every index of the bucket and its counters (the keys freed asynchronously).
+local function index_clear()
+  local ks, sfx = index_keys()
+  redis.call('UNLINK', IT, unpack(ks))
+  local fields = {'iwrong', 'ibf', 'ibfn'}
+  for suffix in string.gmatch(sfx, '[^\n]+') do fields[#fields + 1] = 'imul:' .. suffix end
+  redis.call('HDEL', M, unpack(fields))
+end
+
 -- Removes one expired entry with its history; bumps the revision like any other change.
 local function expire_one(key, rec, now)
+  index_drop(key)
   redis.call('HDEL', D, key)
   redis.call('ZREM', K, key)
   redis.call('ZREM', X, key)
@@ -179,9 +288,9 @@ end
 
 -- Writes one entry (the bookkeeping of a put: history, counts, bytes, expiry). old is its live
 -- record or nil, bttl the bucket's default TTL in seconds, ttl the entry's in ms (-1 = default,
--- -2 = the expiry old has, or the default without old). Limits are the caller's to check first.
--- Returns the new revision and expiry.
-local function write_entry(key, value, ctype, cenc, ttl, old, history, bttl, now)
+-- -2 = the expiry old has, or the default without old), terms its index terms blob ('' when the
+-- bucket maps no field). Limits are the caller's to check first. Returns the new revision and expiry.
+local function write_entry(key, value, ctype, cenc, ttl, old, history, bttl, now, terms)
   local cur = old and rec_rev(old) or 0
   local oldsize = old and rec_size(old) or 0
   local rev = redis.call('HINCRBY', M, 'rev', 1)
@@ -209,6 +318,10 @@ local function write_entry(key, value, ctype, cenc, ttl, old, history, bttl, now
     redis.call('ZREM', X, key)
   end
   redis.call('HINCRBY', M, 'bytes', #value - oldsize)
+  if terms ~= '' then
+    if old then index_drop(key) end
+    index_add(key, terms)
+  end
   redis.call('HINCRBY', M, 'writes', 1)
   redis.call('HSET', M, 'modified', now, 'accessed', now)
   emit(rev, 'p', key, now, rec)
@@ -223,6 +336,7 @@ local function delete_entry(key, old, history, now)
   local tomb = rev .. '\n' .. rec_created(old) .. '\n' .. now .. '\n0\n\n\n'
   redis.call('ZADD', H, 0, hist_member(key, rev, 'd', tomb))
   hist_trim(key, history)
+  index_drop(key)
   redis.call('HDEL', D, key)
   redis.call('ZREM', K, key)
   redis.call('ZREM', X, key)

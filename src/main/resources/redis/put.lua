@@ -1,9 +1,12 @@
 -- ARGV: tenant, name, key, value, contentType, contentEncoding, ttlMs (-1 = bucket default,
--- 0 = none), If-Match, If-None-Match.
+-- 0 = none), If-Match, If-None-Match, mapping version, index terms ('' = the bucket maps nothing).
 -- Returns {-1} no bucket, {-2, current rev} precondition failed, {-3, max} value too large,
--- {-4, max} bucket full, {1, rev, expiresMs}.
+-- {-4, max} bucket full, {-5, version, mappings} terms computed under other mappings,
+-- {1, rev, expiresMs}.
 local b = bucket(ARGV[1], ARGV[2], 'history', 'ttl', 'maxb', 'maxv')
 if not b then return {-1} end
+local stale = index_stale(ARGV[10])
+if stale then return stale end
 local history, bttl = tonumber(b[3]), tonumber(b[4])
 local maxb, maxv = tonumber(b[5]), tonumber(b[6])
 local key, value = ARGV[3], ARGV[4]
@@ -17,5 +20,6 @@ if maxv >= 0 and size > maxv then return {-3, maxv} end
 local oldsize = old and rec_size(old) or 0
 local bytes = tonumber(redis.call('HGET', M, 'bytes') or '0')
 if maxb >= 0 and bytes - oldsize + size > maxb then return {-4, maxb} end
-local rev, exp = write_entry(key, value, ARGV[5], ARGV[6], tonumber(ARGV[7]), old, history, bttl, now)
+local rev, exp = write_entry(key, value, ARGV[5], ARGV[6], tonumber(ARGV[7]), old, history, bttl,
+  now, ARGV[11])
 return {1, rev, exp}

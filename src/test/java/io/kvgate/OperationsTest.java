@@ -128,7 +128,8 @@ class OperationsTest {
               "/storage/kv/{bucket}/purge",
               "/storage/kv/{bucket}/entries",
               "/storage/kv/{bucket}/entries/{key}",
-              "/storage/kv/{bucket}/search-by-key"));
+              "/storage/kv/{bucket}/search-by-key",
+              "/storage/kv/{bucket}/search"));
     }
 
     @Test

@@ -16,6 +16,9 @@ public interface KvgateConfig {
   /** Request limits. */
   Limits limits();
 
+  /** Field search (K11). */
+  Search search();
+
   /** Dev-mode conveniences. */
   Dev dev();
 
@@ -155,14 +158,36 @@ public interface KvgateConfig {
 
     /**
      * Replicas that must have a write (Redis {@code WAIT}) before it is acknowledged; 0 = do not
-     * wait. A write they do not confirm within {@link #waitTimeout()} answers 503.
+     * wait. A write they do not confirm within wait-timeout answers 503.
      */
     @WithDefault("0")
     int waitReplicas();
 
-    /** How long a write waits for {@link #waitReplicas()} replicas to confirm it. */
+    /** How long a write waits for its wait-replicas replicas to confirm it. */
     @WithDefault("500ms")
     Duration waitTimeout();
+  }
+
+  /** Field-search settings: the bounds on one search's work. */
+  interface Search {
+    /** Most words of a field a fuzzy search compares with its word. */
+    @WithDefault("5000")
+    int fuzzyCandidates();
+
+    /**
+     * Most index members a search reads to count distinct matches when an entry can match more than
+     * once (a prefix of several of its words, an array); beyond it results_total is index_hits, an
+     * upper bound, and metadata says results_total_estimated.
+     */
+    @WithDefault("10000")
+    int countBudget();
+
+    /**
+     * How long the request that changes mappings backfills before the background goes on (it does
+     * one slice at least).
+     */
+    @WithDefault("1s")
+    Duration backfillRequestBudget();
   }
 
   /** Request limits. */

@@ -22,7 +22,14 @@ public record Bucket(
     Stats stats,
     String generalAccess,
     String signingSecret,
-    Map<String, Long> pendingDeletes) {
+    Map<String, Long> pendingDeletes,
+    IndexStatus index) {
+
+  /**
+   * The state of a bucket's field indexes: entries holding a mapped value that could not be indexed
+   * (a wrong type), and the entries a backfill passed so far (null when none runs).
+   */
+  public record IndexStatus(long unindexed, Long backfilled) {}
 
   /** Operation counters of a bucket. */
   public record Stats(long reads, long writes, long deletes, long lists) {}

@@ -110,4 +110,24 @@ public interface KvStore {
 
   /** The kept revisions of a key, oldest first; empty when none is kept. */
   Uni<List<HistoryItem>> history(BucketRef ref, String key);
+
+  /**
+   * Sets a bucket's field-search settings; {@code indexing} without mappings removes them. Changed
+   * mappings empty the indexes and, when the bucket holds entries, start a backfill (see {@link
+   * #backfillSlice}). Null item when the bucket is missing, else the bucket's id and whether a
+   * backfill runs.
+   */
+  Uni<IndexChange> setIndexing(BucketRef ref, Indexing indexing);
+
+  /** What a change of mappings started: the bucket's id, and whether a backfill runs. */
+  record IndexChange(String id, boolean backfilling) {}
+
+  /**
+   * Indexes the next {@code max} entries of a bucket's backfill, in one short script; false when
+   * the backfill is done (or none runs).
+   */
+  Uni<Boolean> backfillSlice(String id, int max);
+
+  /** A page of a field search; fails with 400 when the field is not mapped or the search unfit. */
+  Uni<Search.Result> search(BucketRef ref, Search.Request request);
 }

@@ -6,6 +6,8 @@ import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketConfig;
 import io.kvgate.core.BucketRef;
 import io.kvgate.core.BucketUpdate;
+import io.kvgate.core.IndexBackfills;
+import io.kvgate.core.Indexing;
 import io.kvgate.core.JsonValues;
 import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
@@ -57,8 +59,15 @@ public class BucketResource {
   private final JsonValues json;
   private final ObjectMapper mapper;
   private final Access access;
+  private final IndexBackfills backfills;
 
-  BucketResource(KvStore store, JsonValues json, ObjectMapper mapper, Access access) {
+  BucketResource(
+      KvStore store,
+      JsonValues json,
+      ObjectMapper mapper,
+      Access access,
+      IndexBackfills backfills) {
+    this.backfills = backfills;
     this.store = store;
     this.json = json;
     this.mapper = mapper;
@@ -142,8 +151,10 @@ public class BucketResource {
   @Operation(
       operationId = "createOrUpdateKVBucket",
       description =
-          "Sets a bucket's description and limits, creating the bucket when it does not exist. Needs kv:admin.",
-      summary = "Update a KV bucket's description and limits, creating it when missing")
+          "Sets a bucket's description, limits and field mappings, creating the bucket when it"
+              + " does not exist. Needs kv:admin.",
+      summary =
+          "Update a KV bucket's description, limits and field mappings, creating it when missing")
   @RequestBody(
       content =
           @Content(
@@ -162,7 +173,7 @@ public class BucketResource {
                 + " max_value_size and ttl can");
       }
     }
-    rejectIndexing(req);
+    Indexing indexing = indexing(req);
     BucketUpdate update =
         BucketUpdate.settings(
             Fields.string(req, "description"),
@@ -174,7 +185,7 @@ public class BucketResource {
         .chain(
             updated -> {
               if (updated != null) {
-                return Uni.createFrom().item(Success.OK);
+                return reindex(tenant, bucket, updated, indexing);
               }
               BucketConfig d = BucketConfig.defaults();
               BucketConfig config =
@@ -186,7 +197,8 @@ public class BucketResource {
                       orElse(update.maxValueSize(), d.maxValueSize()),
                       d.compression(),
                       d.storage(),
-                      d.replicas());
+                      d.replicas(),
+                      indexing == null || indexing.isEmpty() ? null : indexing);
               // Another request may create it first; then this one is an update after all.
               return store
                   .createBucket(tenant, bucket, config)
@@ -196,7 +208,34 @@ public class BucketResource {
                       () ->
                           store
                               .updateBucket(BucketRef.named(tenant, bucket), update)
-                              .map(again -> succeeded(again != null, bucket)));
+                              .chain(again -> reindex(tenant, bucket, again, indexing)));
+            });
+  }
+
+  /**
+   * Applies new mappings after an update: a change empties the indexes and backfills them from the
+   * entries, for up to a second in this request and then in the background.
+   */
+  private Uni<Success> reindex(String tenant, String bucket, Bucket updated, Indexing indexing) {
+    if (updated == null) {
+      throw KvException.notFound("bucket '" + bucket + "' not found");
+    }
+    Indexing current = updated.config().indexing();
+    if (indexing == null
+        || (indexing.isEmpty() && current == null)
+        || (current != null && indexing.equals(current))) {
+      return Uni.createFrom().item(Success.OK);
+    }
+    return store
+        .setIndexing(BucketRef.named(tenant, bucket), indexing)
+        .chain(
+            change -> {
+              if (change == null) {
+                throw KvException.notFound("bucket '" + bucket + "' not found");
+              }
+              return change.backfilling()
+                  ? backfills.run(change.id()).replaceWith(Success.OK)
+                  : Uni.createFrom().item(Success.OK);
             });
   }
 
@@ -241,7 +280,7 @@ public class BucketResource {
   }
 
   private static BucketConfig configFrom(JsonNode req) {
-    rejectIndexing(req);
+    Indexing indexing = indexing(req);
     BucketConfig d = BucketConfig.defaults();
     return new BucketConfig(
         orElse(Fields.string(req, "description"), d.description()),
@@ -253,17 +292,72 @@ public class BucketResource {
         orElse(Fields.bool(req, "compression"), d.compression()),
         storage(req.get("storage"), d.storage()),
         orElse(Fields.integer(req, "replicas", 1, BucketConfig.MAX_REPLICAS), (long) d.replicas())
-            .intValue());
+            .intValue(),
+        indexing == null || indexing.isEmpty() ? null : indexing);
   }
 
-  private static void rejectIndexing(JsonNode req) {
-    if (req.has("indexing") && !req.get("indexing").isNull()) {
-      throw KvException.validation("indexing (field search) is not available on this server yet");
+  /**
+   * The IndexRequest of a body ({@code indexing}), or null when absent. Mappings are required;
+   * partitions, replicas and storage_type default to 1, 1 and file when left out.
+   */
+  static Indexing indexing(JsonNode req) {
+    JsonNode v = req.get("indexing");
+    if (v == null || v.isNull()) {
+      return null;
     }
+    if (!v.isObject()) {
+      throw KvException.validation("indexing must be an object with mappings");
+    }
+    JsonNode maps = v.get("mappings");
+    if (maps == null || !maps.isArray()) {
+      throw KvException.validation("indexing.mappings must be an array of {field, field_type}");
+    }
+    if (maps.size() > Indexing.MAX_MAPPINGS) {
+      throw KvException.validation(
+          "indexing.mappings holds at most " + Indexing.MAX_MAPPINGS + " fields");
+    }
+    List<Indexing.Mapping> mappings = new java.util.ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (JsonNode m : maps) {
+      if (!m.isObject()) {
+        throw KvException.validation("each of indexing.mappings is an object {field, field_type}");
+      }
+      String field = Fields.string(m, "field");
+      String problem = Indexing.pathProblem(field);
+      if (problem != null) {
+        throw KvException.validation(
+            "indexing.mappings: " + (field == null ? "field is required" : problem));
+      }
+      String type = Fields.string(m, "field_type");
+      Indexing.Type t = Indexing.Type.of(type);
+      if (t == null) {
+        throw KvException.validation(
+            "indexing.mappings: field_type of '"
+                + field
+                + "' must be text, number, date, boolean or keyword");
+      }
+      if (!seen.add(field)) {
+        throw KvException.validation("indexing.mappings: field '" + field + "' is mapped twice");
+      }
+      mappings.add(new Indexing.Mapping(field, t));
+    }
+    Long partitions = Fields.integer(v, "partitions", 1, 1024);
+    Long replicas = Fields.integer(v, "replicas", 1, BucketConfig.MAX_REPLICAS);
+    String stream = Fields.string(v, "stream");
+    return new Indexing(
+        mappings,
+        partitions == null ? 1 : partitions.intValue(),
+        replicas == null ? 1 : replicas.intValue(),
+        storage(v.get("storage_type"), "file", "indexing.storage_type"),
+        stream);
+  }
+
+  private static String storage(JsonNode v, String fallback) {
+    return storage(v, fallback, "storage");
   }
 
   /** Storage as "file"/"memory" or the older integers 0/1. */
-  private static String storage(JsonNode v, String fallback) {
+  private static String storage(JsonNode v, String fallback, String name) {
     if (v == null || v.isNull()) {
       return fallback;
     }
@@ -273,7 +367,7 @@ public class BucketResource {
     if (v.isIntegralNumber() && (v.asInt() == 0 || v.asInt() == 1)) {
       return v.asInt() == 0 ? "file" : "memory";
     }
-    throw KvException.validation("storage must be \"file\" or \"memory\" (or 0 or 1)");
+    throw KvException.validation(name + " must be \"file\" or \"memory\" (or 0 or 1)");
   }
 
   private static BucketResponse detail(Bucket b, long start) {
@@ -294,7 +388,14 @@ public class BucketResource {
             Times.rfc3339(b.modifiedAt()),
             b.pendingDeletes().entrySet().stream()
                 .map(p -> new QuivaDtos.PendingDelete(p.getKey(), p.getValue()))
-                .toList());
+                .toList(),
+            c.indexing() == null
+                ? null
+                : new QuivaDtos.IndexState(
+                    b.index().backfilled() != null,
+                    b.index().backfilled(),
+                    b.entryCount(),
+                    b.index().unindexed()));
     BucketConfigView config =
         new BucketConfigView(
             b.name(),
@@ -305,7 +406,8 @@ public class BucketResource {
             c.ttlSeconds(),
             c.replicas(),
             c.storage(),
-            c.compression());
+            c.compression(),
+            indexingView(c.indexing()));
     StreamConfig stream =
         new StreamConfig(
             "KV_" + b.name(),
@@ -321,7 +423,10 @@ public class BucketResource {
             c.compression() ? "s2" : "none",
             false,
             true,
-            Map.of("bucket_id", b.id()));
+            Map.of("bucket_id", b.id()),
+            c.indexing() == null
+                ? null
+                : new QuivaDtos.IndexConfig("redis", "key", c.indexing().partitions()));
     StreamState state =
         new StreamState(
             b.entryCount(),
@@ -333,6 +438,20 @@ public class BucketResource {
     return new BucketResponse(
         new BucketDetail(status, config, new StreamInfo(stream, created, state)),
         new Metadata(b.name(), null, Durations.since(start), null, null, null));
+  }
+
+  private static QuivaDtos.IndexingView indexingView(Indexing i) {
+    if (i == null) {
+      return null;
+    }
+    return new QuivaDtos.IndexingView(
+        i.mappings().stream()
+            .map(m -> new QuivaDtos.IndexMappingView(m.field(), m.type().wire()))
+            .toList(),
+        i.partitions(),
+        i.replicas(),
+        i.storageType(),
+        i.stream());
   }
 
   private static Metadata durationOnly(long start) {

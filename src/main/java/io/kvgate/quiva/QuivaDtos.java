@@ -79,7 +79,52 @@ public final class QuivaDtos {
       @Schema(format = "date-time") String modified,
       @JsonProperty("pending_delete")
           @Schema(description = "deletes by prefix still going on (extension)")
-          List<PendingDelete> pendingDelete) {}
+          List<PendingDelete> pendingDelete,
+      @JsonInclude(JsonInclude.Include.NON_NULL)
+          @Schema(description = "the field indexes' state, when fields are mapped (extension)")
+          IndexState indexing) {}
+
+  /** The state of a bucket's field indexes. */
+  @Schema(name = "KVIndexState")
+  public record IndexState(
+      @Schema(description = "true while existing entries are being indexed after a mapping change")
+          boolean backfilling,
+      @JsonProperty("backfill_done")
+          @JsonInclude(JsonInclude.Include.NON_NULL)
+          @Schema(description = "entries the running backfill has passed so far")
+          Long backfillDone,
+      @JsonProperty("entries_total") long entriesTotal,
+      @JsonProperty("not_indexed")
+          @Schema(
+              description =
+                  "entries holding a mapped field whose value is not of the mapped type: stored,"
+                      + " not indexed")
+          long notIndexed) {}
+
+  /** An IndexMapping as K2 and K4 take it. */
+  @Schema(name = "IndexMapping")
+  public record IndexMappingView(
+      @Schema(required = true, description = "a dotted path into the value, e.g. address.city")
+          String field,
+      @JsonProperty("field_type")
+          @Schema(
+              required = true,
+              enumeration = {"text", "number", "date", "boolean", "keyword"})
+          String fieldType) {}
+
+  /** An IndexRequest as K2 and K4 take it and K3 shows it. */
+  @Schema(name = "IndexRequest")
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record IndexingView(
+      @Schema(required = true) List<IndexMappingView> mappings,
+      @Schema(minimum = "1", defaultValue = "1") Integer partitions,
+      @Schema(minimum = "1", defaultValue = "1") Integer replicas,
+      @JsonProperty("storage_type")
+          @Schema(
+              enumeration = {"file", "memory"},
+              defaultValue = "file")
+          String storageType,
+      String stream) {}
 
   /** A delete by prefix still going on: its prefix and the entries it deleted so far. */
   @Schema(name = "PendingDelete")
@@ -103,7 +148,10 @@ public final class QuivaDtos {
       long ttl,
       @JsonProperty("num_replicas") int replicas,
       String storage,
-      boolean compression) {}
+      boolean compression,
+      @JsonInclude(JsonInclude.Include.NON_NULL)
+          @Schema(description = "the mapped fields of field search (K11), when any")
+          IndexingView indexing) {}
 
   /** K3 stream_info.config, the NATS-style view of the bucket's limits. */
   @RegisterForReflection
@@ -121,7 +169,12 @@ public final class QuivaDtos {
       String compression,
       @JsonProperty("deny_delete") boolean denyDelete,
       @JsonProperty("allow_direct") boolean allowDirect,
-      Map<String, String> metadata) {}
+      Map<String, String> metadata,
+      @JsonProperty("index_config") @JsonInclude(JsonInclude.Include.NON_NULL)
+          IndexConfig indexConfig) {}
+
+  /** K3 stream_info.config.index_config: how the field indexes are kept. */
+  public record IndexConfig(String engine, String idBy, int partitions) {}
 
   /** K3 stream_info.state. */
   @RegisterForReflection
@@ -168,12 +221,19 @@ public final class QuivaDtos {
       @Schema(
               enumeration = {"file", "memory"},
               defaultValue = "file")
-          String storage) {}
+          String storage,
+      @Schema(description = "mapped fields, which turn on field search (K11)")
+          IndexingView indexing) {}
 
   /** K4 request. */
   @Schema(name = "UpdateKVBucketRequest")
   @RegisterForReflection
   public record UpdateBucketRequest(
+      @Schema(
+              description =
+                  "new mappings: a change re-indexes the entries in the background; no mappings"
+                      + " turn field search off")
+          IndexingView indexing,
       String description,
       @Schema(minimum = "0") Long ttl,
       @JsonProperty("max_bytes") @Schema(minimum = "-1") Long maxBytes,
@@ -222,6 +282,37 @@ public final class QuivaDtos {
   @Schema(name = "SearchByKeyResponse")
   @RegisterForReflection
   public record KeySearchResponse(KeySearchList body, Metadata metadata) {}
+
+  /** K11 body. */
+  public record FieldSearchList(
+      List<EntryBody> results,
+      @JsonProperty("results_total") @Schema(description = "entries that match (each once)")
+          long resultsTotal,
+      @JsonProperty("next_cursor") @Schema(description = "null on the last page")
+          String nextCursor) {}
+
+  /** K11 metadata. */
+  public record FieldSearchMetadata(
+      String bucket,
+      String field,
+      String search,
+      @JsonProperty("index_duration") String indexDuration,
+      @JsonProperty("index_hits") @Schema(description = "index members that matched")
+          long indexHits,
+      Integer limit,
+      @JsonProperty("results_total_estimated")
+          @Schema(description = "present (true) when results_total is index_hits, an upper bound")
+          Boolean resultsTotalEstimated,
+      @JsonProperty("fuzzy_truncated")
+          @Schema(description = "present (true) when a fuzzy search's work bound cut it short")
+          Boolean fuzzyTruncated,
+      @Schema(description = "present (true) while existing entries are still being indexed")
+          Boolean backfilling,
+      @JsonProperty("backfill_done") Long backfillDone) {}
+
+  /** K11. */
+  @Schema(name = "SearchResponse")
+  public record FieldSearchResponse(FieldSearchList body, FieldSearchMetadata metadata) {}
 
   /** One kept revision. */
   @RegisterForReflection

@@ -1,6 +1,7 @@
 package io.kvgate.redis;
 
 import io.kvgate.config.KvgateConfig;
+import io.kvgate.core.IndexBackfills;
 import io.kvgate.core.PrefixDeletes;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -57,7 +58,13 @@ public class ExpiryReaper {
                         .call(
                             () ->
                                 store
-                                    .continuePrefixDeletes(PrefixDeletes.SLICE, intervalMs * 3 / 4)
+                                    .continuePrefixDeletes(PrefixDeletes.SLICE, intervalMs / 2)
+                                    .onFailure()
+                                    .recoverWithItem(0L))
+                        .call(
+                            () ->
+                                store
+                                    .continueBackfills(IndexBackfills.SLICE, intervalMs / 4)
                                     .onFailure()
                                     .recoverWithItem(0L))
                     : io.smallrye.mutiny.Uni.createFrom().item(0L))

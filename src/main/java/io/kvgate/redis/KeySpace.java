@@ -17,12 +17,14 @@ public class KeySpace {
   }
 
   /**
-   * The six keys of a bucket, in the order the scripts expect (meta, data, keys, expiry, history,
-   * change stream).
+   * The seven keys of a bucket, in the order the scripts expect (meta, data, keys, expiry, history,
+   * change stream, index terms per entry). The field indexes' own keys ({@code i:<suffix>}, {@code
+   * w:<suffix>}) are named by the scripts from the meta key, under the same hash tag.
    */
   List<String> bucket(String id) {
     String base = prefix + ":{" + id + "}:";
-    return List.of(base + "m", base + "d", base + "k", base + "x", base + "h", base + "s");
+    return List.of(
+        base + "m", base + "d", base + "k", base + "x", base + "h", base + "s", base + "it");
   }
 
   /** The bucket's change stream, which watches read. */
@@ -62,6 +64,11 @@ public class KeySpace {
   /** Deletes by prefix that go on in the background: {@code id \n prefix \n tenant} each. */
   String pendingDeletes() {
     return prefix + ":pending-deletes";
+  }
+
+  /** Ids of the buckets whose field indexes are being filled in the background. */
+  String indexBackfills() {
+    return prefix + ":index-backfills";
   }
 
   /** The lock that lets one replica at a time run the background reaper. */

@@ -1,5 +1,10 @@
 package io.kvgate.redis;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kvgate.config.KvgateConfig;
 import io.kvgate.core.Batch;
 import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketConfig;
@@ -7,14 +12,18 @@ import io.kvgate.core.BucketRef;
 import io.kvgate.core.BucketUpdate;
 import io.kvgate.core.Change;
 import io.kvgate.core.ChangeFeed;
+import io.kvgate.core.Encodings;
 import io.kvgate.core.Entry;
 import io.kvgate.core.HistoryItem;
+import io.kvgate.core.IndexTerms;
+import io.kvgate.core.Indexing;
 import io.kvgate.core.KeyPage;
 import io.kvgate.core.KvStore;
 import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
 import io.kvgate.core.PrefixSlice;
+import io.kvgate.core.Search;
 import io.kvgate.core.StorePage;
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
@@ -22,6 +31,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Response;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -58,11 +68,34 @@ public class RedisKvStore implements KvStore {
   private final SecureRandom random = new SecureRandom();
   private final Map<String, String> ids = new ConcurrentHashMap<>();
   private final Set<String> expiringKnown = ConcurrentHashMap.newKeySet();
+  private final Map<String, IndexState> indexes = new ConcurrentHashMap<>();
+  private final ObjectMapper mapper;
+  private final long maxDecoded;
+  private final int fuzzyCandidates;
+  private final int countBudget;
 
-  RedisKvStore(RedisCalls redis, Scripts scripts, KeySpace keys) {
+  RedisKvStore(
+      RedisCalls redis, Scripts scripts, KeySpace keys, ObjectMapper mapper, KvgateConfig config) {
     this.redis = redis;
     this.scripts = scripts;
     this.keys = keys;
+    this.mapper = mapper;
+    this.maxDecoded = config.limits().maxDecodedSize().asLongValue();
+    this.fuzzyCandidates = config.search().fuzzyCandidates();
+    this.countBudget = config.search().countBudget();
+  }
+
+  /**
+   * The mappings a replica last saw for a bucket and their version. Writes send the version with
+   * the terms computed under it; the script refuses terms of another version and answers the
+   * current mappings, under which the writer computes them again.
+   */
+  private record IndexState(String version, Indexing indexing) {
+    static final IndexState NONE = new IndexState("0", null);
+
+    boolean maps() {
+      return indexing != null && !indexing.isEmpty();
+    }
   }
 
   // ---- buckets ----
@@ -78,6 +111,7 @@ public class RedisKvStore implements KvStore {
     addField(fields, "access", DEFAULT_ACCESS);
     addField(fields, "secret", newId(SECRET_LENGTH));
     addConfig(fields, config);
+    addIndexing(fields, config.indexing());
     for (String f : List.of("created", "modified", "accessed")) {
       addField(fields, f, now);
     }
@@ -318,18 +352,23 @@ public class RedisKvStore implements KvStore {
             ref,
             id -> {
               ids[0] = id;
-              return redis.script(
-                  scripts.put,
-                  keys.bucket(id),
-                  ref.tenant(),
-                  nameArg(ref),
-                  key,
-                  value,
-                  nullToEmpty(contentType),
-                  nullToEmpty(contentEncoding),
-                  ttlMs,
-                  ifMatch(precondition),
-                  ifNoneMatch(precondition));
+              return indexed(
+                  id,
+                  state ->
+                      redis.script(
+                          scripts.put,
+                          keys.bucket(id),
+                          ref.tenant(),
+                          nameArg(ref),
+                          key,
+                          value,
+                          nullToEmpty(contentType),
+                          nullToEmpty(contentEncoding),
+                          ttlMs,
+                          ifMatch(precondition),
+                          ifNoneMatch(precondition),
+                          state.version(),
+                          terms(state, key, value, contentType, contentEncoding)));
             })
         .chain(
             r -> {
@@ -411,28 +450,37 @@ public class RedisKvStore implements KvStore {
   @Override
   public Uni<Batch.Result> apply(
       BucketRef ref, List<Batch.Check> checks, List<Batch.Write> writes, String contentType) {
-    List<Object> args = new ArrayList<>(4 + checks.size() * 3 + writes.size() * 4);
-    args.add(ref.tenant());
-    args.add(nameArg(ref));
-    args.add(contentType);
-    args.add(checks.size());
-    for (Batch.Check c : checks) {
-      args.add(c.key());
-      args.add(c.revision() == null ? "a" : "r");
-      args.add(c.revision() == null ? 0L : c.revision());
-    }
-    for (Batch.Write w : writes) {
-      args.add(w.value() == null ? "d" : "p");
-      args.add(w.key());
-      args.add(w.value() == null ? new byte[0] : w.value());
-      args.add(w.ttlMs());
-    }
     String[] ids = new String[1];
     return onExistingBucket(
             ref,
             id -> {
               ids[0] = id;
-              return redis.script(scripts.batch, keys.bucket(id), args.toArray());
+              return indexed(
+                  id,
+                  state -> {
+                    List<Object> args = new ArrayList<>(5 + checks.size() * 3 + writes.size() * 5);
+                    args.add(ref.tenant());
+                    args.add(nameArg(ref));
+                    args.add(contentType);
+                    args.add(state.version());
+                    args.add(checks.size());
+                    for (Batch.Check c : checks) {
+                      args.add(c.key());
+                      args.add(c.revision() == null ? "a" : "r");
+                      args.add(c.revision() == null ? 0L : c.revision());
+                    }
+                    for (Batch.Write w : writes) {
+                      args.add(w.value() == null ? "d" : "p");
+                      args.add(w.key());
+                      args.add(w.value() == null ? new byte[0] : w.value());
+                      args.add(w.ttlMs());
+                      args.add(
+                          w.value() == null
+                              ? new byte[0]
+                              : terms(state, w.key(), w.value(), contentType, null));
+                    }
+                    return redis.script(scripts.batch, keys.bucket(id), args.toArray());
+                  });
             })
         .chain(
             r -> {
@@ -667,6 +715,378 @@ public class RedisKvStore implements KvStore {
               }
               return items;
             });
+  }
+
+  // ---- field indexes and search ----
+
+  /**
+   * Runs a write under the mappings this replica knows for the bucket; when the script answers that
+   * they changed ({@code -5}), runs it again under the ones it answered.
+   */
+  private Uni<Response> indexed(String id, Function<IndexState, Uni<Response>> write) {
+    return indexedAttempt(id, write, 0);
+  }
+
+  private Uni<Response> indexedAttempt(
+      String id, Function<IndexState, Uni<Response>> write, int attempt) {
+    IndexState state = indexes.getOrDefault(id, IndexState.NONE);
+    return write
+        .apply(state)
+        .chain(
+            r -> {
+              if (r == null || r.size() == 0 || r.get(0).toInteger() != -5) {
+                return Uni.createFrom().item(r);
+              }
+              if (attempt >= 8) {
+                return Uni.createFrom()
+                    .failure(KvException.unavailable("the bucket's mappings keep changing"));
+              }
+              rememberIndex(id, r.get(1).toString(), r.get(2).toString());
+              return indexedAttempt(id, write, attempt + 1);
+            });
+  }
+
+  private IndexState rememberIndex(String id, String version, String imap) {
+    IndexState state = new IndexState(version, indexingFrom(imap));
+    if (indexes.size() >= NAME_CACHE_MAX) {
+      indexes.clear();
+    }
+    indexes.put(id, state);
+    return state;
+  }
+
+  /** The terms argument of a write: empty when nothing is mapped, else the entry's blob. */
+  private byte[] terms(
+      IndexState state, String key, byte[] value, String contentType, String contentEncoding) {
+    if (!state.maps()) {
+      return new byte[0];
+    }
+    IndexTerms.Terms t =
+        IndexTerms.of(state.indexing(), key, jsonOf(value, contentType, contentEncoding));
+    return t.blob() == null ? new byte[] {'0'} : t.blob();
+  }
+
+  /** A stored value as JSON, or null when it is not JSON (or does not decode). */
+  private JsonNode jsonOf(byte[] value, String contentType, String contentEncoding) {
+    if (!Entry.isJson(contentType)) {
+      return null;
+    }
+    try {
+      byte[] plain =
+          Encodings.isEncoded(contentEncoding)
+              ? Encodings.decode(contentEncoding, value, maxDecoded)
+              : value;
+      return mapper.readTree(plain);
+    } catch (IOException | KvException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public Uni<IndexChange> setIndexing(BucketRef ref, Indexing indexing) {
+    String imap = indexing == null || indexing.isEmpty() ? "" : indexingJson(indexing);
+    String suffixes = suffixes(indexing);
+    String[] ids = new String[1];
+    return onBucket(
+            ref,
+            id -> {
+              ids[0] = id;
+              return redis.script(
+                  scripts.indexSet, keys.bucket(id), ref.tenant(), nameArg(ref), imap, suffixes);
+            })
+        .chain(
+            r -> {
+              if (r == null) {
+                return Uni.createFrom().nullItem();
+              }
+              String id = ids[0];
+              rememberIndex(id, r.get(1).toString(), imap);
+              boolean backfilling = r.get(2).toInteger() == 1;
+              IndexChange change = new IndexChange(id, backfilling);
+              if (!backfilling) {
+                return Uni.createFrom().item(change);
+              }
+              return redis.command(Command.SADD, keys.indexBackfills(), id).replaceWith(change);
+            });
+  }
+
+  @Override
+  public Uni<Boolean> backfillSlice(String id, int max) {
+    return redis
+        .command(Command.HMGET, keys.bucket(id).get(0), "iver", "imap")
+        .chain(
+            v -> {
+              if (v == null || v.get(0) == null) {
+                return done(id);
+              }
+              String version = v.get(0).toString();
+              IndexState state =
+                  rememberIndex(id, version, v.get(1) == null ? "" : v.get(1).toString());
+              return redis
+                  .script(scripts.indexScan, keys.bucket(id), version, max)
+                  .chain(
+                      scan -> {
+                        if (scan.get(0).toInteger() != 1) {
+                          return done(id);
+                        }
+                        List<Object> args = new ArrayList<>();
+                        args.add(version);
+                        args.add(scan.get(1).toBytes());
+                        args.add(scan.get(2).toBytes());
+                        args.add((long) (scan.size() - 3) / 2);
+                        for (int i = 3; i + 1 < scan.size(); i += 2) {
+                          String key = scan.get(i).toString();
+                          Entry e = Records.parse(key, scan.get(i + 1).toBytes());
+                          args.add(key);
+                          args.add(e.revision());
+                          args.add(
+                              terms(state, key, e.value(), e.contentType(), e.contentEncoding()));
+                        }
+                        return redis
+                            .script(scripts.indexFill, keys.bucket(id), args.toArray())
+                            .chain(
+                                f -> {
+                                  int status = f.get(0).toInteger();
+                                  if (status == 1 && f.get(1).toInteger() == 1) {
+                                    return Uni.createFrom().item(true);
+                                  }
+                                  // A stale slice (the mappings changed again) goes on from the
+                                  // new start; a missing bucket or a finished backfill is done.
+                                  return status == 0 ? Uni.createFrom().item(true) : done(id);
+                                });
+                      });
+            });
+  }
+
+  private Uni<Boolean> done(String id) {
+    return redis.command(Command.SREM, keys.indexBackfills(), id).replaceWith(false);
+  }
+
+  /**
+   * Goes on with the backfills of every bucket that has one, slice by slice, for {@code budgetMs}.
+   */
+  public Uni<Long> continueBackfills(int slice, long budgetMs) {
+    long until = System.currentTimeMillis() + budgetMs;
+    return redis
+        .command(Command.SMEMBERS, keys.indexBackfills())
+        .chain(
+            members -> {
+              List<String> pending = new ArrayList<>();
+              for (Response m : members) {
+                pending.add(m.toString());
+              }
+              return backfillEach(pending, 0, slice, until, 0L);
+            });
+  }
+
+  private Uni<Long> backfillEach(
+      List<String> pending, int index, int slice, long until, long slices) {
+    if (index >= pending.size() || System.currentTimeMillis() >= until) {
+      return Uni.createFrom().item(slices);
+    }
+    return backfillSlice(pending.get(index), slice)
+        .chain(
+            more -> {
+              if (more && System.currentTimeMillis() < until) {
+                return backfillEach(pending, index, slice, until, slices + 1);
+              }
+              return backfillEach(pending, index + 1, slice, until, slices + 1);
+            });
+  }
+
+  @Override
+  public Uni<Search.Result> search(BucketRef ref, Search.Request request) {
+    Search.Plan[] plans = new Search.Plan[1];
+    String[] ids = new String[1];
+    return onExistingBucket(
+            ref,
+            id -> {
+              ids[0] = id;
+              return searchAttempt(ref, id, request, plans, 0);
+            })
+        .chain(r -> searchResult(ref, ids[0], request, plans[0], r));
+  }
+
+  /**
+   * Plans the search under the mappings this replica knows (read afresh when they do not map the
+   * field) and runs it; when the script answers that the mappings changed, plans again.
+   */
+  private Uni<Response> searchAttempt(
+      BucketRef ref, String id, Search.Request request, Search.Plan[] plans, int attempt) {
+    IndexState cached = indexes.get(id);
+    Uni<IndexState> state =
+        cached != null && cached.maps() && cached.indexing().mapping(request.field()) != null
+            ? Uni.createFrom().item(cached)
+            : redis
+                .command(Command.HMGET, keys.bucket(id).get(0), "tenant", "iver", "imap")
+                .map(
+                    v -> {
+                      if (v == null
+                          || v.get(0) == null
+                          || !v.get(0).toString().equals(ref.tenant())) {
+                        return null;
+                      }
+                      return rememberIndex(
+                          id,
+                          v.get(1) == null ? "0" : v.get(1).toString(),
+                          v.get(2) == null ? "" : v.get(2).toString());
+                    });
+    return state.chain(
+        s -> {
+          if (s == null) {
+            // Not this tenant's bucket (or gone): the script's own check answers {-1}.
+            return redis.script(scripts.bucketInfo, keys.bucket(id), ref.tenant(), nameArg(ref));
+          }
+          Search.Plan plan = Search.plan(s.indexing(), request);
+          plans[0] = plan;
+          Uni<Response> run =
+              plan.kind() == Search.Kind.FUZZY
+                  ? redis.script(
+                      scripts.searchFuzzy,
+                      keys.bucket(id),
+                      ref.tenant(),
+                      nameArg(ref),
+                      s.version(),
+                      plan.mapping().suffix(),
+                      plan.word(),
+                      fuzzyCandidates,
+                      countBudget)
+                  : redis.script(
+                      scripts.search,
+                      keys.bucket(id),
+                      ref.tenant(),
+                      nameArg(ref),
+                      s.version(),
+                      plan.mapping().suffix(),
+                      plan.start(),
+                      plan.from(),
+                      plan.to(),
+                      request.limit(),
+                      plan.single() ? "1" : "0",
+                      countBudget);
+          return run.chain(
+              r -> {
+                if (r.get(0).toInteger() != -5) {
+                  return Uni.createFrom().item(r);
+                }
+                if (attempt >= 8) {
+                  return Uni.createFrom()
+                      .failure(KvException.unavailable("the bucket's mappings keep changing"));
+                }
+                rememberIndex(id, r.get(1).toString(), r.get(2).toString());
+                return searchAttempt(ref, id, request, plans, attempt + 1);
+              });
+        });
+  }
+
+  private Uni<Search.Result> searchResult(
+      BucketRef ref, String id, Search.Request request, Search.Plan plan, Response r) {
+    if (plan.kind() != Search.Kind.FUZZY) {
+      long total = r.get(2).toLong();
+      byte[] next = r.get(3).toBytes();
+      String backfill = r.get(4).toString();
+      return Uni.createFrom()
+          .item(
+              new Search.Result(
+                  entries(r, 5),
+                  r.get(1).toLong(),
+                  total < 0 ? null : total,
+                  next.length == 0 ? null : next,
+                  backfill.isEmpty() ? null : Long.parseLong(backfill),
+                  false));
+    }
+    long hits = r.get(1).toLong();
+    boolean cut = r.get(2).toInteger() == 1;
+    String backfill = r.get(3).toString();
+    List<String> found = new ArrayList<>(r.size() - 4);
+    for (int i = 4; i < r.size(); i++) {
+      found.add(r.get(i).toString());
+    }
+    java.util.Collections.sort(found);
+    List<String> page = new ArrayList<>(request.limit());
+    String after = plan.after();
+    boolean more = false;
+    for (String k : found) {
+      if (after != null && k.compareTo(after) <= 0) {
+        continue;
+      }
+      if (page.size() == request.limit()) {
+        more = true;
+        break;
+      }
+      page.add(k);
+    }
+    long total = found.size();
+    Long backfilled = backfill.isEmpty() ? null : Long.parseLong(backfill);
+    byte[] next = more ? page.get(page.size() - 1).getBytes(StandardCharsets.UTF_8) : null;
+    if (page.isEmpty()) {
+      return Uni.createFrom()
+          .item(new Search.Result(List.of(), hits, total, null, backfilled, cut));
+    }
+    return getMany(ref, page)
+        .map(
+            got -> {
+              List<Entry> live = new ArrayList<>(got.size());
+              for (Entry e : got) {
+                if (e != null) {
+                  live.add(e);
+                }
+              }
+              return new Search.Result(live, hits, total, next, backfilled, cut);
+            });
+  }
+
+  /** The index key suffixes of a bucket's mappings, one a line, sorted (so order is no change). */
+  private static String suffixes(Indexing indexing) {
+    if (indexing == null || indexing.isEmpty()) {
+      return "";
+    }
+    List<String> out = new ArrayList<>();
+    for (Indexing.Mapping m : indexing.mappings()) {
+      out.add(m.suffix());
+    }
+    java.util.Collections.sort(out);
+    return String.join("\n", out);
+  }
+
+  private String indexingJson(Indexing indexing) {
+    ObjectNode root = mapper.createObjectNode();
+    ArrayNode maps = root.putArray("mappings");
+    for (Indexing.Mapping m : indexing.mappings()) {
+      maps.addObject().put("field", m.field()).put("field_type", m.type().wire());
+    }
+    root.put("partitions", indexing.partitions());
+    root.put("replicas", indexing.replicas());
+    root.put("storage_type", indexing.storageType());
+    if (indexing.stream() != null) {
+      root.put("stream", indexing.stream());
+    }
+    return root.toString();
+  }
+
+  /** The mappings kept in the meta hash, or null when there are none. */
+  private Indexing indexingFrom(String imap) {
+    if (imap == null || imap.isEmpty()) {
+      return null;
+    }
+    try {
+      JsonNode root = mapper.readTree(imap);
+      List<Indexing.Mapping> maps = new ArrayList<>();
+      for (JsonNode m : root.path("mappings")) {
+        maps.add(
+            new Indexing.Mapping(
+                m.path("field").asText(), Indexing.Type.of(m.path("field_type").asText())));
+      }
+      JsonNode stream = root.get("stream");
+      return new Indexing(
+          maps,
+          root.path("partitions").asInt(1),
+          root.path("replicas").asInt(1),
+          root.path("storage_type").asText("file"),
+          stream == null || stream.isNull() ? null : stream.asText());
+    } catch (IOException e) {
+      throw new IllegalStateException("unreadable mappings in the bucket's meta hash", e);
+    }
   }
 
   // ---- background expiry ----
@@ -926,7 +1346,7 @@ public class RedisKvStore implements KvStore {
     return out;
   }
 
-  private static Bucket toBucket(Response r) {
+  private Bucket toBucket(Response r) {
     long liveCount = r.get(1).toLong();
     Map<String, String> m = new HashMap<>();
     for (int i = 2; i + 1 < r.size(); i += 2) {
@@ -941,7 +1361,8 @@ public class RedisKvStore implements KvStore {
             num(m, "maxv", -1),
             num(m, "comp", 0) == 1,
             m.getOrDefault("stor", "file"),
-            (int) num(m, "repl", 1));
+            (int) num(m, "repl", 1),
+            indexingFrom(m.get("imap")));
     String name = m.getOrDefault("name", "");
     Map<String, Long> pending = new java.util.TreeMap<>();
     for (Map.Entry<String, String> f : m.entrySet()) {
@@ -964,7 +1385,9 @@ public class RedisKvStore implements KvStore {
             num(m, "reads", 0), num(m, "writes", 0), num(m, "deletes", 0), num(m, "lists", 0)),
         m.getOrDefault("access", DEFAULT_ACCESS),
         m.get("secret"),
-        pending);
+        pending,
+        new Bucket.IndexStatus(
+            Math.max(0, num(m, "iwrong", 0)), m.containsKey("ibf") ? num(m, "ibfn", 0) : null));
   }
 
   private static long num(Map<String, String> m, String field, long fallback) {
@@ -981,6 +1404,14 @@ public class RedisKvStore implements KvStore {
     addField(fields, "comp", c.compression() ? 1L : 0L);
     addField(fields, "stor", c.storage());
     addField(fields, "repl", (long) c.replicas());
+  }
+
+  private void addIndexing(List<Object> fields, Indexing indexing) {
+    if (indexing != null && !indexing.isEmpty()) {
+      addField(fields, "imap", indexingJson(indexing));
+      addField(fields, "isfx", suffixes(indexing));
+      addField(fields, "iver", 1L);
+    }
   }
 
   private static void addField(List<Object> fields, String name, Object value) {

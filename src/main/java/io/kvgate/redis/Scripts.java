@@ -33,6 +33,11 @@ public class Scripts {
   final Script rateAdd;
   final Script watchOpen;
   final Script watchPage;
+  final Script indexSet;
+  final Script indexScan;
+  final Script indexFill;
+  final Script search;
+  final Script searchFuzzy;
 
   Scripts(KvgateConfig config) {
     this.prelude =
@@ -63,6 +68,11 @@ public class Scripts {
     rateAdd = Script.of("rate_add", read("rate_add"));
     watchOpen = bucketScript("watch_open");
     watchPage = bucketScript("watch_page");
+    indexSet = bucketScript("index_set");
+    indexScan = bucketScript("index_scan");
+    indexFill = bucketScript("index_fill");
+    search = bucketScript("search");
+    searchFuzzy = bucketScript("search_fuzzy");
   }
 
   private Script bucketScript(String name) {

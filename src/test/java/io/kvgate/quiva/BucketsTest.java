@@ -383,16 +383,23 @@ class BucketsTest {
     }
 
     @Test
-    void indexingIs400NotSupportedYet() {
+    void indexingIsTakenAndAnUnknownFieldTypeIs400() {
       String name = newName();
-      Response r =
+      assertSuccess(
           post(
               "{\"bucket\":\""
                   + name
                   + "\",\"indexing\":{\"mappings\":[{\"field\":\"name\",\"field_type\":\"text\"}],"
-                  + "\"partitions\":1,\"replicas\":1,\"storage_type\":\"file\"}}");
+                  + "\"partitions\":1,\"replicas\":1,\"storage_type\":\"file\"}}"));
+      String other = newName();
+      Response r =
+          post(
+              "{\"bucket\":\""
+                  + other
+                  + "\",\"indexing\":{\"mappings\":[{\"field\":\"name\",\"field_type\":\"blob\"}]}}");
       assertError(r, 400, "validation_error");
-      assertThat(r.jsonPath().getString("message"), containsString("indexing"));
+      assertThat(r.jsonPath().getString("message"), containsString("field_type"));
+      assertError(given().get("/storage/kv/" + other), 404, "not_found");
     }
 
     @Test
@@ -747,11 +754,12 @@ class BucketsTest {
     }
 
     @Test
-    void indexingIs400NotSupportedYet() {
+    void indexingWithBadMappingsIs400AndChangesNothing() {
       String bucket = create();
-      Response r = update(bucket, "{\"indexing\":{\"mappings\":[]}}");
+      Response r = update(bucket, "{\"indexing\":{\"mappings\":\"name\"}}");
       assertError(r, 400, "validation_error");
       assertThat(r.jsonPath().getString("message"), containsString("indexing"));
+      assertSuccess(update(bucket, "{\"indexing\":{\"mappings\":[]}}"));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
