@@ -292,6 +292,80 @@ class ClusterTest {
     assertNull(bulk.jsonPath().get("body.results[2].value"));
   }
 
+  static List<String> searchKeys(String bucket, String... params) {
+    var req = given();
+    for (int i = 0; i < params.length; i += 2) {
+      req = req.queryParam(params[i], params[i + 1]);
+    }
+    Response r = req.get("/storage/kv/" + bucket + "/search");
+    assertEquals(200, r.statusCode(), r.asString());
+    return r.jsonPath().getList("body.results.key");
+  }
+
+  @Test
+  void fieldSearchIndexesLiveInTheBucketsSlotOnEveryMaster() {
+    String mappings =
+        ",\"indexing\":{\"mappings\":[{\"field\":\"n\",\"field_type\":\"number\"},"
+            + "{\"field\":\"tag\",\"field_type\":\"keyword\"},"
+            + "{\"field\":\"title\",\"field_type\":\"text\"}]}";
+    Set<Integer> masters = new HashSet<>();
+    for (int round = 0; round < 60 && masters.size() < 3; round++) {
+      String b = newBucket(mappings);
+      String id = idOf(b);
+      long slot = cluster().keySlot("kvg:{" + id + "}:m");
+      RedisServer owner = ownerOf(slot);
+      if (!masters.add(owner.port())) {
+        given().delete("/storage/kv/" + b).then().statusCode(200);
+        continue;
+      }
+      for (int i = 0; i < 12; i++) {
+        String json =
+            "{\"n\":" + i + ",\"tag\":\"t" + (i % 3) + "\",\"title\":\"Quick fox " + i + "\"}";
+        assertEquals(200, put(b, "k" + i, json).statusCode());
+      }
+      assertEquals(
+          List.of("k3", "k4", "k5"),
+          searchKeys(b, "field", "n", "search_type", "range", "min", "3", "max", "5"));
+      assertEquals(4, searchKeys(b, "field", "tag", "search", "t1", "limit", "10").size());
+      assertEquals(
+          12,
+          searchKeys(b, "field", "title", "search", "quikc", "search_type", "fuzzy", "limit", "20")
+              .size());
+      given().delete("/storage/kv/" + b + "/entries/k4").then().statusCode(200);
+      assertEquals(
+          List.of("k3", "k5"),
+          searchKeys(b, "field", "n", "search_type", "range", "min", "3", "max", "5"));
+      // Every index key the scripts made is in the bucket's slot, on its master.
+      List<?> inSlot =
+          (List<?>)
+              Resp.call(owner.port(), "CLUSTER", "GETKEYSINSLOT", Long.toString(slot), "1000");
+      assertTrue(
+          inSlot.stream().anyMatch(k -> k.toString().startsWith("kvg:{" + id + "}:i:")),
+          "index keys in the bucket's slot: " + inSlot);
+      for (Object k : inSlot) {
+        assertEquals(slot, cluster().keySlot(k.toString()), k.toString());
+      }
+      // A mapping change backfills on the cluster too.
+      given()
+          .contentType(ContentType.JSON)
+          .body("{\"indexing\":{\"mappings\":[{\"field\":\"tag\",\"field_type\":\"text\"}]}}")
+          .put("/storage/kv/" + b)
+          .then()
+          .statusCode(200);
+      await(
+          "the backfill of " + b,
+          () ->
+              !given()
+                  .get("/storage/kv/" + b)
+                  .then()
+                  .extract()
+                  .jsonPath()
+                  .getBoolean("body.status.indexing.backfilling"));
+      assertEquals(List.of("k1", "k10", "k7"), searchKeys(b, "field", "tag", "search", "T1"));
+    }
+    assertEquals(3, masters.size(), "indexed buckets landed on every master");
+  }
+
   @Test
   void deleteByPrefixNowAndInTheBackground() {
     String b = newBucket("");
