@@ -6,6 +6,7 @@ import io.kvgate.error.KvException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
@@ -47,6 +48,7 @@ public class Watches {
   private final Counter dropped;
   private final Vertx vertx;
   private long timer = -1;
+  private volatile boolean stopping;
 
   Watches(
       ChangeFeed feed,
@@ -109,6 +111,10 @@ public class Watches {
                                   bufferLimit);
                           opened(w);
                           w.attach(emitter);
+                          if (stopping) {
+                            // Opened while the replica stops: it ends at once, like the others.
+                            stopForShutdown(w);
+                          }
                         }));
   }
 
@@ -181,9 +187,26 @@ public class Watches {
     }
   }
 
+  /**
+   * Ends the watches when the shutdown delay begins: a watch is a request in flight, so the HTTP
+   * server's graceful shutdown would otherwise wait its whole timeout for it.
+   */
+  void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+    stopAll();
+  }
+
   void onStop(@Observes ShutdownEvent event) {
+    stopAll();
+  }
+
+  private void stopAll() {
+    stopping = true;
     for (Watch w : open) {
-      w.stop("shutting_down", "this replica is shutting down; resume from the last event id");
+      stopForShutdown(w);
     }
+  }
+
+  private static void stopForShutdown(Watch w) {
+    w.stop("shutting_down", "this replica is shutting down; resume from the last event id");
   }
 }
