@@ -90,6 +90,19 @@ public final class RedisServer {
     }
   }
 
+  /** Kills the server with SIGKILL: no shutdown, no final write of anything it holds. */
+  public synchronized void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+    }
+  }
+
   public void close() {
     stop();
     try (Stream<Path> files = Files.walk(dir)) {
