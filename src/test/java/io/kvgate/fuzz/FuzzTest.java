@@ -94,13 +94,14 @@ class FuzzTest {
       Map<Integer, Long> histogram = new TreeMap<>();
       statuses.forEach((s, n) -> histogram.put(s, n.sum()));
       System.out.printf(
-          "[measure] fuzz: seed %d, %d requests (%d over raw sockets) in %d ms after %d warm-up;"
+          "[measure] fuzz: seed %d, %d requests in all (%d over raw sockets), the %d after the"
+              + " warm-up in %d ms;"
               + " statuses %s; no answer (broken framing) %d; 5xx or hang %d%n",
           SEED,
           REQUESTS,
           rawSent.sum(),
+          REQUESTS - warmUp,
           millis,
-          warmUp,
           histogram,
           noAnswer.sum(),
           failures.size());
