@@ -42,6 +42,7 @@ local function rec_expires(rec)
   return tonumber(string.sub(rec, p[3] + 1, p[4] - 1))
 end
 
+-- Callers negate it as 0 - size: unary minus of 0 is -0, which Redis refuses as an integer.
 local function rec_size(rec)
   local p = header(rec)
   return #rec - p[6]
@@ -213,7 +214,7 @@ local function expire_one(key, rec, now)
   local hs = hist_of(key)
   if #hs > 0 then redis.call('ZREM', H, unpack(hs)) end
   redis.call('HINCRBY', M, 'count', -1)
-  redis.call('HINCRBY', M, 'bytes', -rec_size(rec))
+  redis.call('HINCRBY', M, 'bytes', 0 - rec_size(rec))
   emit(redis.call('HINCRBY', M, 'rev', 1), 'e', key, now)
 end
 
@@ -341,7 +342,7 @@ local function delete_entry(key, old, history, now)
   redis.call('ZREM', K, key)
   redis.call('ZREM', X, key)
   redis.call('HINCRBY', M, 'count', -1)
-  redis.call('HINCRBY', M, 'bytes', -rec_size(old))
+  redis.call('HINCRBY', M, 'bytes', 0 - rec_size(old))
   redis.call('HINCRBY', M, 'deletes', 1)
   redis.call('HSET', M, 'modified', now, 'accessed', now)
   emit(rev, 'd', key, now)

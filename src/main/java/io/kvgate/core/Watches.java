@@ -48,6 +48,7 @@ public class Watches {
   private final Counter dropped;
   private final Vertx vertx;
   private long timer = -1;
+  private volatile boolean stopping;
 
   Watches(
       ChangeFeed feed,
@@ -110,6 +111,10 @@ public class Watches {
                                   bufferLimit);
                           opened(w);
                           w.attach(emitter);
+                          if (stopping) {
+                            // Opened while the replica stops: it ends at once, like the others.
+                            stopForShutdown(w);
+                          }
                         }));
   }
 
@@ -183,20 +188,25 @@ public class Watches {
   }
 
   /**
-   * Shutdown begins (quarkus.shutdown.delay-enabled): watches end before Quarkus waits for
-   * in-flight requests, which an open stream would otherwise hold to quarkus.shutdown.timeout.
+   * Ends the watches when the shutdown delay begins: a watch is a request in flight, so the HTTP
+   * server's graceful shutdown would otherwise wait its whole timeout for it.
    */
-  void onShutdownStarting(@Observes ShutdownDelayInitiatedEvent event) {
-    endAll();
+  void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+    stopAll();
   }
 
   void onStop(@Observes ShutdownEvent event) {
-    endAll();
+    stopAll();
   }
 
-  private void endAll() {
+  private void stopAll() {
+    stopping = true;
     for (Watch w : open) {
-      w.stop("shutting_down", "this replica is shutting down; resume from the last event id");
+      stopForShutdown(w);
     }
+  }
+
+  private static void stopForShutdown(Watch w) {
+    w.stop("shutting_down", "this replica is shutting down; resume from the last event id");
   }
 }

@@ -195,6 +195,12 @@ public class RedisCalls {
   }
 
   private static Throwable translate(String what, Throwable t) {
+    // The client's own error for the commands in flight when the connection drops (Redis stopped
+    // or restarted): an outage like any other, not a bug.
+    if (t instanceof ErrorType e && e.is("CONNECTION_CLOSED")) {
+      Log.debugf("Redis connection closed during %s", what);
+      return KvException.unavailable(null);
+    }
     if (t instanceof ErrorType e) {
       if (UNAVAILABLE_REPLIES.contains(replyCode(e))) {
         Log.warnf("Redis refused %s: %s", what, e.getMessage());

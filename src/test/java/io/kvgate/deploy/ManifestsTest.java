@@ -189,8 +189,12 @@ class ManifestsTest {
     }
     String timeout = props.getProperty("quarkus.shutdown.timeout");
     assertNotNull(timeout, "quarkus.shutdown.timeout is not set: SIGTERM would not drain requests");
+    String delay =
+        props.getProperty(
+            "%prod.quarkus.shutdown.delay", props.getProperty("quarkus.shutdown.delay", "0s"));
     long drainSeconds =
-        io.quarkus.runtime.configuration.DurationConverter.parseDuration(timeout).toSeconds();
+        io.quarkus.runtime.configuration.DurationConverter.parseDuration(timeout).toSeconds()
+            + io.quarkus.runtime.configuration.DurationConverter.parseDuration(delay).toSeconds();
     for (String overlay : objects.keySet()) {
       JsonNode command = kvgateContainer(overlay).at("/lifecycle/preStop/exec/command");
       assertEquals("sleep", command.path(0).asText(), overlay + ": preStop pause");
@@ -205,7 +209,7 @@ class ManifestsTest {
               + grace
               + " <= pause "
               + pause
-              + " + quarkus.shutdown.timeout "
+              + " + quarkus.shutdown.delay and timeout "
               + drainSeconds);
       JsonNode rolling = deployment(overlay).at("/spec/strategy/rollingUpdate");
       assertEquals(

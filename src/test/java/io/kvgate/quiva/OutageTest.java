@@ -191,6 +191,26 @@ class OutageTest {
     }
   }
 
+  /** Redis goes away while a request waits for its answer: its connection closes under it. */
+  @Nested
+  class RedisGoneMidRequest {
+    @Test
+    void aRequestInFlightWhenRedisStopsAnswers503() throws Exception {
+      String bucket = newBucket();
+      put(bucket, "k", "{\"v\":1}");
+      // Paused, Redis holds the request; stopping it then closes the connection with the
+      // request still pending (the client's CONNECTION_CLOSED error, once a 500).
+      assertEquals("+OK", redis.command("CLIENT", "PAUSE", "3000", "ALL"));
+      var pending =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> timedGet("/storage/kv/" + bucket + "/entries/k"));
+      Thread.sleep(500);
+      redis.stop();
+      assertUnavailableInTime(
+          "K8 GET (Redis stopped mid-request)", pending.get(15, TimeUnit.SECONDS));
+    }
+  }
+
   /** Redis accepts connections but answers nothing for 4 s (CLIENT PAUSE). */
   @Nested
   class RedisFrozen {
