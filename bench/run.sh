@@ -10,7 +10,7 @@
 #   W4 GET of the same entries as /v2 records
 #   W5 a K7 page of 100 entries from a bucket of BIG (1,000,000) entries and from one of 1,000
 # Usage: bench/run.sh [duration per workload, default 15s]
-# Env: KEYS, BIG, WARMUP (5s), RB_REQUESTS (redis-benchmark requests per test, 1,000,000),
+# Env: KEYS, BIG, WARMUP (10s; the JIT needs tens of thousands of requests), RB_REQUESTS (redis-benchmark requests per test, 1,000,000),
 #      JAVA_OPTS (the service's JVM flags; default below, the ones deploy/ uses),
 #      APP=<dir with quarkus-run.jar> to benchmark another build, ONLY="W1 W2" to run some,
 #      PROFILE=<file.jfr> to record the service with JFR (jfr print --events jdk.ExecutionSample).
@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15s}
-WARMUP=${WARMUP:-5s}
+WARMUP=${WARMUP:-10s}
 CONNS=64
 THREADS=2
 KEYS=${KEYS:-100000}
@@ -107,14 +107,21 @@ if [[ " $ONLY " == *" W5 "* ]]; then
   echo "loaded $BIG + $SMALL entries of 100 bytes in $(( $(date +%s) - T0 ))s"
 fi
 
+# CPU time so far in microseconds: the service's (all threads) and Redis's.
+TICK=$(getconf CLK_TCK)
+app_cpu() { awk -v t="$TICK" '{printf "%.0f", ($14 + $15) * 1e6 / t}' "/proc/$APP_PID/stat"; }
+redis_cpu() { rcli info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.0f", s * 1e6}'; }
 RESULTS=()
 run_wrk() { # name script [env assignments...]
   local name=$1 script=$2
   shift 2
   cat "bench/$script" bench/report.lua >"$WORK/w.lua"
   env "$@" wrk -t$THREADS -c$CONNS -d"$WARMUP" -s "$WORK/w.lua" "$URL" >/dev/null
-  local line
+  local line a0 r0 n
+  a0=$(app_cpu) r0=$(redis_cpu)
   line=$(env "$@" wrk -t$THREADS -c$CONNS -d"$DURATION" -s "$WORK/w.lua" "$URL" | grep '^RESULT')
+  n=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+  line="$line app_us=$(( ($(app_cpu) - a0) / (n > 0 ? n : 1) )) redis_us=$(( ($(redis_cpu) - r0) / (n > 0 ? n : 1) ))"
   echo "$name $line"
   RESULTS+=("$name $line")
 }
@@ -131,13 +138,16 @@ RSS_KB=$(cat "$WORK/rss")
 
 # The baseline, after the service's workloads so both see the same data in Redis: SET first so that
 # GET reads 1 KiB values, each after a short warm-up. Its keys are its own (key:NNN).
-redis_base() { # command -> "rps p50 p99"
+redis_base() { # command -> "rps p50 p99 redis-cpu-us-per-request"
   redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n 100000 -r "$KEYS" -t "$1" -q >/dev/null
-  redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n "$RB_REQUESTS" -r "$KEYS" -t "$1" --csv \
-    | tail -1 | tr -d '"' | awk -F, '{print $2, $5, $7}'
+  local r0 line
+  r0=$(redis_cpu)
+  line=$(redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n "$RB_REQUESTS" -r "$KEYS" -t "$1" --csv \
+    | tail -1 | tr -d '"' | awk -F, '{print $2, $5, $7}')
+  echo "$line $(( ($(redis_cpu) - r0) / RB_REQUESTS ))"
 }
-read -r RSET RSET50 RSET99 < <(redis_base set)
-read -r RGET RGET50 RGET99 < <(redis_base get)
+read -r RSET RSET50 RSET99 RSETCPU < <(redis_base set)
+read -r RGET RGET50 RGET99 RGETCPU < <(redis_base get)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 field() { sed -E "s/.* $1=([0-9.]+).*/\\1/" <<<"$2"; }
@@ -145,8 +155,8 @@ echo
 echo "kvgate bench $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION (after $WARMUP warm-up)"
 echo "JVM: $JAVA_OPTS"
 echo
-echo "| workload | req/s | p50 ms | p99 ms | errors | ratio to Redis |"
-echo "|---|---:|---:|---:|---:|---|"
+echo "| workload | req/s | p50 ms | p99 ms | errors | ratio to Redis | service CPU µs/req | Redis CPU µs/req |"
+echo "|---|---:|---:|---:|---:|---|---:|---:|"
 for line in "${RESULTS[@]}"; do
   name=${line%% *}
   r=$(field rps "$line")
@@ -154,11 +164,12 @@ for line in "${RESULTS[@]}"; do
     W2-PUT) base=$RSET basename=SET ;;
     *) base=$RGET basename=GET ;;
   esac
-  printf '| %s | %s | %s | %s | %s | %s of GET\n' "$name" "$r" "$(field p50 "$line")" "$(field p99 "$line")" \
-    "$(field errors "$line")" "$(ratio "$r" "$base")" | sed "s/of GET/of $basename |/"
+  printf '| %s | %s | %s | %s | %s | %s of %s | %s | %s |\n' "$name" "$r" "$(field p50 "$line")" \
+    "$(field p99 "$line")" "$(field errors "$line")" "$(ratio "$r" "$base")" "$basename" \
+    "$(field app_us "$line")" "$(field redis_us "$line")"
 done
-printf '| redis-benchmark GET | %.0f | %s | %s | 0 | 1.00 |\n' "$RGET" "$RGET50" "$RGET99"
-printf '| redis-benchmark SET | %.0f | %s | %s | 0 | 1.00 |\n' "$RSET" "$RSET50" "$RSET99"
+printf '| redis-benchmark GET | %.0f | %s | %s | 0 | 1.00 | | %s |\n' "$RGET" "$RGET50" "$RGET99" "$RGETCPU"
+printf '| redis-benchmark SET | %.0f | %s | %s | 0 | 1.00 | | %s |\n' "$RSET" "$RSET50" "$RSET99" "$RSETCPU"
 echo
 PER_ENTRY=$(( (MEM1 - MEM0) / KEYS ))
 echo "Redis memory per entry (history 1): $PER_ENTRY bytes for a $VALUE_BYTES-byte value ($(ratio "$PER_ENTRY" "$VALUE_BYTES")x raw; used_memory delta / $KEYS entries, the change stream's share included)"
