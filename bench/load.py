@@ -3,7 +3,10 @@
 
 Usage: load.py URL API_KEY BUCKET COUNT VALUE_BYTES KEY_DIGITS
 Keys are "k" + the index zero-padded to KEY_DIGITS (0 = unpadded), so byte order is index order;
-every value is a JSON object of exactly VALUE_BYTES bytes. Exits non-zero on any refused batch.
+every value is a JSON object of exactly VALUE_BYTES bytes. A batch answered 503 (Redis slower than
+the service's storage timeout, as on a loaded machine) is sent again, up to RETRIES times: its puts
+are the same values, so a batch applied twice leaves the same entries. Exits non-zero on any other
+refusal.
 """
 import http.client
 import json
@@ -12,7 +15,8 @@ import threading
 import urllib.parse
 
 BATCH = 1000
-THREADS = 4
+THREADS = 2
+RETRIES = 5
 
 
 def value(size):
@@ -47,14 +51,17 @@ def main():
                 )
                 + "]}"
             )
-            conn.request(
-                "POST",
-                "/storage/kv/%s/batch" % bucket,
-                body=body.encode(),
-                headers={"X-Api-Key": api_key, "Content-Type": "application/json"},
-            )
-            r = conn.getresponse()
-            answer = r.read()
+            for _ in range(RETRIES):
+                conn.request(
+                    "POST",
+                    "/storage/kv/%s/batch" % bucket,
+                    body=body.encode(),
+                    headers={"X-Api-Key": api_key, "Content-Type": "application/json"},
+                )
+                r = conn.getresponse()
+                answer = r.read()
+                if r.status != 503:
+                    break
             if r.status != 200:
                 with lock:
                     failures.append("%d %s" % (r.status, answer[:300]))
