@@ -6,10 +6,7 @@ import io.kvgate.error.KvException;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.impl.ContextInternal;
+import io.smallrye.mutiny.vertx.UniHelper;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -20,16 +17,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The one way the service talks to Redis: scripts by SHA (sent whole after a NOSCRIPT), plain
- * commands, a deadline on each call, and Redis failures turned into 503 {@code unavailable}. A call
- * stays in Vert.x futures up to one Uni at the end, with its deadline a timer on the caller's event
- * loop: each Mutiny operator on this path cost every request a context capture, and Mutiny's
- * timeouts a hand-off to its scheduler thread (seen in the JFR profile of GETs).
+ * commands, a deadline on each call, and Redis failures turned into 503 {@code unavailable}.
  */
 @Singleton
 public class RedisCalls {
@@ -37,28 +28,23 @@ public class RedisCalls {
       List.of("OOM", "LOADING", "BUSY", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN");
 
   private final Redis redis;
-  private final Vertx vertx;
-  private final long timeoutMs;
+  private final Duration timeout;
 
-  RedisCalls(ReactiveRedisDataSource dataSource, Vertx vertx, KvgateConfig config) {
+  RedisCalls(ReactiveRedisDataSource dataSource, KvgateConfig config) {
     this.redis = dataSource.getRedis().getDelegate();
-    this.vertx = vertx;
-    Duration timeout = config.storage().timeout();
-    this.timeoutMs = Math.max(1, timeout.toMillis());
+    this.timeout = config.storage().timeout();
   }
 
   /** Runs a script on {@code keys} with arguments that are each a String, byte[] or long. */
   Uni<Response> script(Script script, List<String> keys, Object... args) {
-    return call(
-        script.name(),
-        () ->
-            redis
-                .send(scriptRequest(Command.EVALSHA, script.sha(), keys, args))
-                .recover(
-                    t ->
-                        isNoScript(t)
-                            ? redis.send(scriptRequest(Command.EVAL, script.source(), keys, args))
-                            : Future.failedFuture(t)));
+    return send(scriptRequest(Command.EVALSHA, script.sha(), keys, args))
+        .onFailure(RedisCalls::isNoScript)
+        .recoverWithUni(() -> send(scriptRequest(Command.EVAL, script.source(), keys, args)))
+        .ifNoItem()
+        .after(timeout)
+        .failWith(RedisCalls::timedOut)
+        .onFailure(t -> !(t instanceof KvException))
+        .transform(t -> translate(script.name(), t));
   }
 
   /** Runs one command. */
@@ -67,50 +53,12 @@ public class RedisCalls {
     for (String a : args) {
       request.arg(a);
     }
-    return call(command.toString(), () -> redis.send(request));
-  }
-
-  /**
-   * Sends when subscribed; fails with 503 after the deadline, or with the Redis failure turned into
-   * a KvException. The deadline is a timer on the current event loop, else a Vert.x timer.
-   */
-  private Uni<Response> call(String what, Supplier<Future<Response>> send) {
-    return Uni.createFrom()
-        .emitter(
-            em -> {
-              Context context = Vertx.currentContext();
-              Runnable expire = () -> em.fail(timedOut());
-              ScheduledFuture<?> onLoop = null;
-              long timer = -1;
-              if (context instanceof ContextInternal internal && context.isEventLoopContext()) {
-                onLoop =
-                    internal
-                        .nettyEventLoop()
-                        .schedule(
-                            () -> internal.runOnContext(v -> expire.run()),
-                            timeoutMs,
-                            TimeUnit.MILLISECONDS);
-              } else {
-                timer = vertx.setTimer(timeoutMs, id -> expire.run());
-              }
-              ScheduledFuture<?> scheduled = onLoop;
-              long timerId = timer;
-              send.get()
-                  .onComplete(
-                      ar -> {
-                        if (scheduled != null) {
-                          scheduled.cancel(false);
-                        } else {
-                          vertx.cancelTimer(timerId);
-                        }
-                        if (ar.succeeded()) {
-                          em.complete(ar.result());
-                        } else {
-                          Throwable t = ar.cause();
-                          em.fail(t instanceof KvException ? t : translate(what, t));
-                        }
-                      });
-            });
+    return send(request)
+        .ifNoItem()
+        .after(timeout)
+        .failWith(RedisCalls::timedOut)
+        .onFailure(t -> !(t instanceof KvException))
+        .transform(t -> translate(command.toString(), t));
   }
 
   /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat list). */
@@ -129,6 +77,10 @@ public class RedisCalls {
       m.put(r.get(i).toString(), r.get(i + 1).toString());
     }
     return m;
+  }
+
+  private Uni<Response> send(Request request) {
+    return UniHelper.toUni(redis.send(request));
   }
 
   private static Request scriptRequest(
