@@ -126,6 +126,19 @@ run_wrk() { # name script [env assignments...]
   RESULTS+=("$name $line")
 }
 has() { [[ " $ONLY " == *" $1 "* ]]; }
+# The baseline runs before the service's workloads and again after them: on a shared machine the
+# load changes within minutes, and the two measurements show by how much.
+redis_base() { # command -> "rps p50 p99 redis-cpu-us-per-request"
+  redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n 100000 -r "$KEYS" -t "$1" -q >/dev/null
+  local r0 line
+  r0=$(redis_cpu)
+  line=$(redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n "$RB_REQUESTS" -r "$KEYS" -t "$1" --csv \
+    | tail -1 | tr -d '"' | awk -F, '{print $2, $5, $7}')
+  echo "$line $(( ($(redis_cpu) - r0) / RB_REQUESTS ))"
+}
+# SET first so that GET reads 1 KiB values. Its keys are its own (key:NNN).
+read -r SET1 _ _ _ < <(redis_base set)
+read -r GET1 _ _ _ < <(redis_base get)
 has W1 && run_wrk W1-GET get.lua
 has W2 && run_wrk W2-PUT put.lua
 has W3 && run_wrk W3-MIX mix.lua
@@ -136,18 +149,12 @@ if has W5; then
 fi
 RSS_KB=$(cat "$WORK/rss")
 
-# The baseline, after the service's workloads so both see the same data in Redis: SET first so that
-# GET reads 1 KiB values, each after a short warm-up. Its keys are its own (key:NNN).
-redis_base() { # command -> "rps p50 p99 redis-cpu-us-per-request"
-  redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n 100000 -r "$KEYS" -t "$1" -q >/dev/null
-  local r0 line
-  r0=$(redis_cpu)
-  line=$(redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n "$RB_REQUESTS" -r "$KEYS" -t "$1" --csv \
-    | tail -1 | tr -d '"' | awk -F, '{print $2, $5, $7}')
-  echo "$line $(( ($(redis_cpu) - r0) / RB_REQUESTS ))"
-}
 read -r RSET RSET50 RSET99 RSETCPU < <(redis_base set)
 read -r RGET RGET50 RGET99 RGETCPU < <(redis_base get)
+# Ratios are to the mean of the two measurements (the table shows it); p50 and p99 are the second's.
+RGET2=$RGET RSET2=$RSET
+RGET=$(awk -v a="$GET1" -v b="$RGET2" 'BEGIN { print (a + b) / 2 }')
+RSET=$(awk -v a="$SET1" -v b="$RSET2" 'BEGIN { print (a + b) / 2 }')
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 field() { sed -E "s/.* $1=([0-9.]+).*/\\1/" <<<"$2"; }
@@ -170,6 +177,9 @@ for line in "${RESULTS[@]}"; do
 done
 printf '| redis-benchmark GET | %.0f | %s | %s | 0 | 1.00 | | %s |\n' "$RGET" "$RGET50" "$RGET99" "$RGETCPU"
 printf '| redis-benchmark SET | %.0f | %s | %s | 0 | 1.00 | | %s |\n' "$RSET" "$RSET50" "$RSET99" "$RSETCPU"
+echo
+printf 'Baseline before the workloads and after: GET %.0f and %.0f req/s, SET %.0f and %.0f req/s (the table has their means, with the latencies of the second)\n' \
+  "$GET1" "$RGET2" "$SET1" "$RSET2"
 echo
 PER_ENTRY=$(( (MEM1 - MEM0) / KEYS ))
 echo "Redis memory per entry (history 1): $PER_ENTRY bytes for a $VALUE_BYTES-byte value ($(ratio "$PER_ENTRY" "$VALUE_BYTES")x raw; used_memory delta / $KEYS entries, the change stream's share included)"
