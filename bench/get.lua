@@ -1,5 +1,5 @@
 -- wrk: GET random keys of the loaded bucket. Env: KEYS (count), BUCKET.
-local keys = tonumber(os.getenv("KEYS") or "10000")
+local keys = tonumber(os.getenv("KEYS") or "100000")
 local bucket = os.getenv("BUCKET") or "bench"
 local headers = { ["X-Api-Key"] = os.getenv("API_KEY") }
 math.randomseed(os.time())

@@ -1,79 +1,196 @@
 #!/usr/bin/env bash
-# Load benchmark: its own redis-server and the packaged service, wrk at 64 connections, and
-# redis-benchmark against the same Redis as the baseline. Prints req/s, p50, p99, errors and
-# each workload's ratio to the Redis baseline: W1 GET and W2 PUT of /storage/kv entries, W4 GET of
-# the same entries as /v2 records.
-# Usage: bench/run.sh [duration, default 15s]   (needs wrk, redis-server, redis-benchmark)
-# APP=<dir with quarkus-run.jar> benchmarks another build (for example one from an older commit).
+# Load benchmark: its own redis-server and the packaged service (API-key auth on, rate limits
+# off), data loaded through the batch endpoint, wrk at 64 connections (each workload after a
+# warm-up), and redis-benchmark -c 64 -d 1024 against the same Redis as the baseline: the limit of
+# a gateway that makes one Redis round trip per request. Prints a table to paste into the README:
+# req/s, p50, p99, errors and each workload's ratio to the Redis baseline, Redis memory per entry
+# against the raw value size, and the service's RSS under load.
+#   W1 GET /storage/kv/bench/entries/{key}: 1 KiB JSON objects, KEYS (100,000) keys
+#   W2 PUT of the same keys and size        W3 90% GET / 10% PUT of the same
+#   W4 GET of the same entries as /v2 records
+#   W5 a K7 page of 100 entries from a bucket of BIG (1,000,000) entries and from one of 1,000
+# Usage: bench/run.sh [duration per workload, default 15s]
+# Env: KEYS, BIG, WARMUP (10s; the JIT needs tens of thousands of requests), RB_REQUESTS (redis-benchmark requests per test, 1,000,000),
+#      JAVA_OPTS (the service's JVM flags; default below, the ones deploy/ uses),
+#      APP=<dir with quarkus-run.jar> to benchmark another build, ONLY="W1 W2" to run some,
+#      PROFILE=<file.jfr> to record the service with JFR (jfr print --events jdk.ExecutionSample).
+# Needs wrk, redis-server, redis-benchmark, python3, curl, java 17; installs wrk (Debian) when
+# missing and it may (root or sudo), else says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15s}
+WARMUP=${WARMUP:-10s}
 CONNS=64
 THREADS=2
-KEYS=${KEYS:-10000}
+KEYS=${KEYS:-100000}
+BIG=${BIG:-1000000}
+SMALL=1000
+VALUE_BYTES=1024
+RB_REQUESTS=${RB_REQUESTS:-1000000}
+ONLY=${ONLY:-W1 W2 W3 W4 W5}
+JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx160m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m -Xss512k -XX:+UseSerialGC}
+[ -n "${PROFILE:-}" ] && JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=filename=$(realpath -m "$PROFILE"),settings=profile"
 export KEYS BUCKET=bench
 APP=${APP:-target/quarkus-app}
-API_KEY=kvg_$(head -c 200 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 40)
-export API_KEY
-WORK=$(mktemp -d)
-REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-HTTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-for tool in wrk redis-server redis-benchmark; do
-  command -v $tool >/dev/null || { echo "bench needs $tool (apt-get install -y wrk redis-server)"; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
+if ! command -v wrk >/dev/null; then
+  echo "wrk is missing: installing it (apt-get install -y wrk)"
+  as_root apt-get install -y -qq wrk >/dev/null 2>&1 \
+    || { as_root apt-get update -qq && as_root apt-get install -y -qq wrk; } \
+    || { echo "could not install wrk: run 'sudo apt-get install -y wrk'"; exit 1; }
+fi
+for tool in redis-server redis-benchmark redis-cli python3 curl java; do
+  command -v $tool >/dev/null || { echo "bench needs $tool (apt-get install -y redis-server python3 curl openjdk-17-jdk-headless)"; exit 1; }
 done
 [ -f "$APP/quarkus-run.jar" ] || ./mvnw -q package -DskipTests
 
+API_KEY=kvg_$(head -c 200 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 40)
+export API_KEY
+WORK=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+REDIS_PORT=$(free_port)
+HTTP_PORT=$(free_port)
+URL=http://127.0.0.1:$HTTP_PORT
+rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+
 cleanup() {
-  [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  [ -n "${SAMPLER_PID:-}" ] && kill "$SAMPLER_PID" 2>/dev/null || true
+  [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null || true
+  rcli shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --save "" --appendonly no \
   --daemonize yes --logfile "$WORK/redis.log"
+for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
+# shellcheck disable=SC2086
 QUARKUS_HTTP_PORT=$HTTP_PORT QUARKUS_REDIS_HOSTS=redis://127.0.0.1:$REDIS_PORT \
   KVGATE_BOOTSTRAP_API_KEY=$API_KEY KVGATE_RATE_LIMIT_ENABLED=false \
-  java ${JAVA_OPTS:--Xmx256m} -jar "$APP/quarkus-run.jar" >"$WORK/app.log" 2>&1 &
+  java $JAVA_OPTS -jar "$APP/quarkus-run.jar" >"$WORK/app.log" 2>&1 &
 APP_PID=$!
-URL=http://127.0.0.1:$HTTP_PORT
-for _ in $(seq 1 100); do curl -fs "$URL/q/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 1 150); do curl -fs "$URL/q/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fs "$URL/q/health/ready" >/dev/null || { echo "the service did not start:"; tail -30 "$WORK/app.log"; exit 1; }
 
-curl -fs -XPOST "$URL/storage/kv" -H "X-Api-Key: $API_KEY" -H 'Content-Type: application/json' \
-  -d '{"bucket":"bench"}' >/dev/null
-# Load the keys through the service.
-BODY='{"data":"'$(head -c 1012 /dev/zero | tr '\0' x)'"}'
-seq 0 $((KEYS - 1)) | xargs -P 16 -I{} curl -fs -o /dev/null -XPUT "$URL/storage/kv/bench/entries/k{}" \
-  -H "X-Api-Key: $API_KEY" -H 'Content-Type: application/json' -d "$BODY"
+# The service's largest RSS, sampled every 200 ms, kept in a file the table reads.
+echo 0 >"$WORK/rss"
+( max=0; while kill -0 "$APP_PID" 2>/dev/null; do
+    r=$(awk '/VmRSS/ {print $2}' "/proc/$APP_PID/status" 2>/dev/null || echo 0)
+    if [ "${r:-0}" -gt "$max" ]; then max=$r; echo "$max" >"$WORK/rss"; fi
+    sleep 0.2
+  done ) &
+SAMPLER_PID=$!
 
+create() { # bucket
+  curl -fs -XPOST "$URL/storage/kv" -H "X-Api-Key: $API_KEY" -H 'Content-Type: application/json' \
+    -d "{\"bucket\":\"$1\"}" >/dev/null
+}
+used_memory() { rcli info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
+
+create bench
+MEM0=$(used_memory)
+T0=$(date +%s)
+python3 bench/load.py "$URL" "$API_KEY" bench "$KEYS" "$VALUE_BYTES" 0
+MEM1=$(used_memory)
+echo "loaded $KEYS entries of $VALUE_BYTES bytes in $(( $(date +%s) - T0 ))s"
 STORE_ID=$(curl -fs "$URL/v2/key-value-stores/~bench" -H "X-Api-Key: $API_KEY" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
 export STORE_ID
 
-run_wrk() { # name script
-  cat "bench/$2" bench/report.lua > "$WORK/w.lua"
-  wrk -t$THREADS -c$CONNS -d5s -s "$WORK/w.lua" "$URL" >/dev/null  # warm-up
-  local line
-  line=$(wrk -t$THREADS -c$CONNS -d"$DURATION" -s "$WORK/w.lua" "$URL" | grep '^RESULT')
-  echo "$1 $line"
-}
-redis_base() { # command
-  redis-benchmark -p "$REDIS_PORT" -c $CONNS -d 1024 -n 400000 -r "$KEYS" -t "$1" --csv -q \
-    | tail -1 | awk -F'","' '{gsub(/"/,"",$2); print $2}'
-}
+if [[ " $ONLY " == *" W5 "* ]]; then
+  create big
+  create small
+  T0=$(date +%s)
+  python3 bench/load.py "$URL" "$API_KEY" big "$BIG" 100 7
+  python3 bench/load.py "$URL" "$API_KEY" small "$SMALL" 100 7
+  echo "loaded $BIG + $SMALL entries of 100 bytes in $(( $(date +%s) - T0 ))s"
+fi
 
-W1=$(run_wrk W1-GET get.lua)
-W2=$(run_wrk W2-PUT put.lua)
-W4=$(run_wrk W4-V2GET v2get.lua)
-RGET=$(redis_base get)
-RSET=$(redis_base set)
+# CPU time so far in microseconds: the service's (all threads) and Redis's.
+TICK=$(getconf CLK_TCK)
+app_cpu() { awk -v t="$TICK" '{printf "%.0f", ($14 + $15) * 1e6 / t}' "/proc/$APP_PID/stat"; }
+redis_cpu() { rcli info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.0f", s * 1e6}'; }
+RESULTS=()
+run_wrk() { # name script [env assignments...]
+  local name=$1 script=$2
+  shift 2
+  cat "bench/$script" bench/report.lua >"$WORK/w.lua"
+  env "$@" wrk -t$THREADS -c$CONNS -d"$WARMUP" -s "$WORK/w.lua" "$URL" >/dev/null
+  local line a0 r0 n
+  a0=$(app_cpu) r0=$(redis_cpu)
+  line=$(env "$@" wrk -t$THREADS -c$CONNS -d"$DURATION" -s "$WORK/w.lua" "$URL" | grep '^RESULT')
+  n=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+  line="$line app_us=$(( ($(app_cpu) - a0) / (n > 0 ? n : 1) )) redis_us=$(( ($(redis_cpu) - r0) / (n > 0 ? n : 1) ))"
+  echo "$name $line"
+  RESULTS+=("$name $line")
+}
+has() { [[ " $ONLY " == *" $1 "* ]]; }
+# The baseline runs before the service's workloads and again after them: on a shared machine the
+# load changes within minutes, and the two measurements show by how much.
+redis_base() { # command -> "rps p50 p99 redis-cpu-us-per-request"
+  redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n 100000 -r "$KEYS" -t "$1" -q >/dev/null
+  local r0 line
+  r0=$(redis_cpu)
+  line=$(redis-benchmark -p "$REDIS_PORT" -c $CONNS -d $VALUE_BYTES -n "$RB_REQUESTS" -r "$KEYS" -t "$1" --csv \
+    | tail -1 | tr -d '"' | awk -F, '{print $2, $5, $7}')
+  echo "$line $(( ($(redis_cpu) - r0) / RB_REQUESTS ))"
+}
+# SET first so that GET reads 1 KiB values. Its keys are its own (key:NNN).
+read -r SET1 _ _ _ < <(redis_base set)
+read -r GET1 _ _ _ < <(redis_base get)
+has W1 && run_wrk W1-GET get.lua
+has W2 && run_wrk W2-PUT put.lua
+has W3 && run_wrk W3-MIX mix.lua
+has W4 && run_wrk W4-V2GET v2get.lua
+if has W5; then
+  run_wrk W5-PAGE-1M page.lua PAGE_BUCKET=big PAGE_KEYS="$BIG"
+  run_wrk W5-PAGE-1K page.lua PAGE_BUCKET=small PAGE_KEYS="$SMALL"
+fi
+RSS_KB=$(cat "$WORK/rss")
 
-rps() { sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$1"; }
-printf '\n%-10s %10s %8s %8s %7s %8s\n' workload req/s p50ms p99ms errors ratio
-for w in "$W1:$RGET" "$W2:$RSET" "$W4:$RGET"; do
-  line=${w%:*}; base=${w##*:}
+read -r RSET RSET50 RSET99 RSETCPU < <(redis_base set)
+read -r RGET RGET50 RGET99 RGETCPU < <(redis_base get)
+# Ratios are to the mean of the two measurements (the table shows it); p50 and p99 are the second's.
+RGET2=$RGET RSET2=$RSET
+RGET=$(awk -v a="$GET1" -v b="$RGET2" 'BEGIN { print (a + b) / 2 }')
+RSET=$(awk -v a="$SET1" -v b="$RSET2" 'BEGIN { print (a + b) / 2 }')
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+field() { sed -E "s/.* $1=([0-9.]+).*/\\1/" <<<"$2"; }
+echo
+echo "kvgate bench $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION (after $WARMUP warm-up)"
+echo "JVM: $JAVA_OPTS"
+echo
+echo "| workload | req/s | p50 ms | p99 ms | errors | ratio to Redis | service CPU µs/req | Redis CPU µs/req |"
+echo "|---|---:|---:|---:|---:|---|---:|---:|"
+for line in "${RESULTS[@]}"; do
   name=${line%% *}
-  read -r r p50 p99 err < <(sed -E 's/.*rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) errors=([0-9]+).*/\1 \2 \3 \4/' <<<"$line")
-  printf '%-10s %10s %8s %8s %7s %8.2f\n' "$name" "$r" "$p50" "$p99" "$err" "$(awk -v a="$r" -v b="$base" 'BEGIN{print a/b}')"
+  r=$(field rps "$line")
+  case $name in
+    W2-PUT) base=$RSET basename=SET ;;
+    *) base=$RGET basename=GET ;;
+  esac
+  printf '| %s | %s | %s | %s | %s | %s of %s | %s | %s |\n' "$name" "$r" "$(field p50 "$line")" \
+    "$(field p99 "$line")" "$(field errors "$line")" "$(ratio "$r" "$base")" "$basename" \
+    "$(field app_us "$line")" "$(field redis_us "$line")"
 done
-printf '%-10s %10.0f\n%-10s %10.0f\n' redis-GET "$RGET" redis-SET "$RSET"
+printf '| redis-benchmark GET | %.0f | %s | %s | 0 | 1.00 | | %s |\n' "$RGET" "$RGET50" "$RGET99" "$RGETCPU"
+printf '| redis-benchmark SET | %.0f | %s | %s | 0 | 1.00 | | %s |\n' "$RSET" "$RSET50" "$RSET99" "$RSETCPU"
+echo
+printf 'Baseline before the workloads and after: GET %.0f and %.0f req/s, SET %.0f and %.0f req/s (the table has their means, with the latencies of the second)\n' \
+  "$GET1" "$RGET2" "$SET1" "$RSET2"
+echo
+PER_ENTRY=$(( (MEM1 - MEM0) / KEYS ))
+echo "Redis memory per entry (history 1): $PER_ENTRY bytes for a $VALUE_BYTES-byte value ($(ratio "$PER_ENTRY" "$VALUE_BYTES")x raw; used_memory delta / $KEYS entries, the change stream's share included)"
+echo "Service RSS, largest under load: $(( RSS_KB / 1024 )) MiB"
+big_rps="" small_rps=""
+for line in "${RESULTS[@]}"; do
+  case ${line%% *} in
+    W5-PAGE-1M) big_rps=$(field rps "$line") big_p50=$(field p50 "$line") ;;
+    W5-PAGE-1K) small_rps=$(field rps "$line") small_p50=$(field p50 "$line") ;;
+  esac
+done
+if [ -n "$big_rps" ] && [ -n "$small_rps" ]; then
+  echo "W5 1,000,000-entry page vs 1,000-entry page: $(ratio "$small_rps" "$big_rps")x the time per page (req/s ratio), p50 $(ratio "$big_p50" "$small_p50")x"
+fi

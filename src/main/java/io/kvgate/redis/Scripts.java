@@ -6,8 +6,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** The Lua scripts of {@code src/main/resources/redis}, each bucket script behind the prelude. */
+/**
+ * The Lua scripts of {@code src/main/resources/redis}, each bucket script behind the part of the
+ * prelude it uses.
+ */
 @Singleton
 public class Scripts {
   private final String prelude;
@@ -76,7 +83,59 @@ public class Scripts {
   }
 
   private Script bucketScript(String name) {
-    return Script.of(name, prelude + "\n" + read(name));
+    String body = read(name);
+    return Script.of(name, preludeFor(prelude, body) + "\n" + body);
+  }
+
+  private static final Pattern FUNCTION =
+      Pattern.compile("^(?:--[^\n]*\n)*local function (\\w+)\\(", Pattern.MULTILINE);
+
+  /**
+   * The prelude's head (keys and constants) and the functions that body calls, directly or through
+   * each other, in the prelude's order. Redis runs a script's whole chunk on every call, so each
+   * function defined there costs each call a closure (measured: the whole prelude made a GET's
+   * script about twice as slow as the same commands without it).
+   */
+  static String preludeFor(String prelude, String body) {
+    Matcher m = FUNCTION.matcher(prelude);
+    List<Integer> starts = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    while (m.find()) {
+      starts.add(m.start());
+      names.add(m.group(1));
+    }
+    if (starts.isEmpty()) {
+      return prelude;
+    }
+    List<String> blocks = new ArrayList<>();
+    for (int i = 0; i < starts.size(); i++) {
+      int end = i + 1 < starts.size() ? starts.get(i + 1) : prelude.length();
+      blocks.add(prelude.substring(starts.get(i), end));
+    }
+    boolean[] used = new boolean[blocks.size()];
+    String code = body;
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (int i = 0; i < blocks.size(); i++) {
+        if (!used[i] && calls(code, names.get(i))) {
+          used[i] = true;
+          code = code + "\n" + blocks.get(i);
+          grew = true;
+        }
+      }
+    }
+    StringBuilder out = new StringBuilder(prelude.substring(0, starts.get(0)));
+    for (int i = 0; i < blocks.size(); i++) {
+      if (used[i]) {
+        out.append(blocks.get(i));
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean calls(String code, String function) {
+    return Pattern.compile("\\b" + function + "\\s*\\(").matcher(code).find();
   }
 
   /** A bucket script whose changes are acknowledged to the client (see {@link Script#writes}). */
