@@ -15,7 +15,7 @@ class ScriptsTest {
   void getCarriesWhatItCallsAndWhatThoseCall() throws IOException {
     String prelude = Scripts.preludeFor(read("prelude"), read("get"));
     assertTrue(prelude.startsWith("-- Shared by every bucket script."));
-    assertTrue(prelude.contains("local M, D, K, X, H, S = KEYS[1]"));
+    assertTrue(prelude.contains("local M, D, K, X, H, S, IT = KEYS[1]"));
     for (String f : new String[] {"bucket", "now_ms", "count_access", "live", "rec_rev"}) {
       assertTrue(prelude.contains("local function " + f + "("), f);
     }
