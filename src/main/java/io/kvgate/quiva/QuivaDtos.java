@@ -86,6 +86,7 @@ public final class QuivaDtos {
 
   /** The state of a bucket's field indexes. */
   @Schema(name = "KVIndexState")
+  @RegisterForReflection
   public record IndexState(
       @Schema(description = "true while existing entries are being indexed after a mapping change")
           boolean backfilling,
@@ -103,6 +104,7 @@ public final class QuivaDtos {
 
   /** An IndexMapping as K2 and K4 take it. */
   @Schema(name = "IndexMapping")
+  @RegisterForReflection
   public record IndexMappingView(
       @Schema(required = true, description = "a dotted path into the value, e.g. address.city")
           String field,
@@ -115,6 +117,7 @@ public final class QuivaDtos {
   /** An IndexRequest as K2 and K4 take it and K3 shows it. */
   @Schema(name = "IndexRequest")
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @RegisterForReflection
   public record IndexingView(
       @Schema(required = true) List<IndexMappingView> mappings,
       @Schema(minimum = "1", defaultValue = "1") Integer partitions,
@@ -174,6 +177,7 @@ public final class QuivaDtos {
           IndexConfig indexConfig) {}
 
   /** K3 stream_info.config.index_config: how the field indexes are kept. */
+  @RegisterForReflection
   public record IndexConfig(String engine, String idBy, int partitions) {}
 
   /** K3 stream_info.state. */
@@ -284,6 +288,7 @@ public final class QuivaDtos {
   public record KeySearchResponse(KeySearchList body, Metadata metadata) {}
 
   /** K11 body. */
+  @RegisterForReflection
   public record FieldSearchList(
       List<EntryBody> results,
       @JsonProperty("results_total") @Schema(description = "entries that match (each once)")
@@ -292,6 +297,7 @@ public final class QuivaDtos {
           String nextCursor) {}
 
   /** K11 metadata. */
+  @RegisterForReflection
   public record FieldSearchMetadata(
       String bucket,
       String field,
@@ -312,6 +318,7 @@ public final class QuivaDtos {
 
   /** K11. */
   @Schema(name = "SearchResponse")
+  @RegisterForReflection
   public record FieldSearchResponse(FieldSearchList body, FieldSearchMetadata metadata) {}
 
   /** One kept revision. */

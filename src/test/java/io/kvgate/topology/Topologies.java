@@ -200,7 +200,7 @@ final class Topologies {
     public Map<String, String> getConfigOverrides() {
       return Map.of(
           "kvgate.storage.wait-replicas", "1",
-          "kvgate.storage.wait-timeout", "300ms");
+          "kvgate.storage.wait-timeout", "1s");
     }
   }
 
