@@ -10,7 +10,10 @@
 #   W4 GET of the same entries as /v2 records
 #   W5 a K7 page of 100 entries from a bucket of BIG (1,000,000) entries and from one of 1,000
 # Usage: bench/run.sh [duration per workload, default 15s]
-# Env: KEYS, BIG, WARMUP (10s; the JIT needs tens of thousands of requests), RB_REQUESTS (redis-benchmark requests per test, 1,000,000),
+# Env: KEYS, BIG, JIT_WARMUP (30s of the W3 mix once, before the first workload: the JIT takes
+#      that long to settle on two busy cores), WARMUP (10s before each workload), RB_REQUESTS
+#      (redis-benchmark requests per test, 1,000,000), EVENT_LOOPS (the service's Vert.x event
+#      loops, 1: wrk and Redis take the other core of a 2-core machine; 0 = Quarkus' default),
 #      JAVA_OPTS (the service's JVM flags; default below, the ones deploy/ uses),
 #      APP=<dir with quarkus-run.jar> to benchmark another build, ONLY="W1 W2" to run some,
 #      PROFILE=<file.jfr> to record the service with JFR (jfr print --events jdk.ExecutionSample).
@@ -20,6 +23,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15s}
 WARMUP=${WARMUP:-10s}
+JIT_WARMUP=${JIT_WARMUP:-30s}
+EVENT_LOOPS=${EVENT_LOOPS:-1}
 CONNS=64
 THREADS=2
 KEYS=${KEYS:-100000}
@@ -68,6 +73,7 @@ for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
 # shellcheck disable=SC2086
 QUARKUS_HTTP_PORT=$HTTP_PORT QUARKUS_REDIS_HOSTS=redis://127.0.0.1:$REDIS_PORT \
   KVGATE_BOOTSTRAP_API_KEY=$API_KEY KVGATE_RATE_LIMIT_ENABLED=false \
+  QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=${EVENT_LOOPS#0} \
   java $JAVA_OPTS -jar "$APP/quarkus-run.jar" >"$WORK/app.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 150); do curl -fs "$URL/q/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -139,6 +145,9 @@ redis_base() { # command -> "rps p50 p99 redis-cpu-us-per-request"
 # SET first so that GET reads 1 KiB values. Its keys are its own (key:NNN).
 read -r SET1 _ _ _ < <(redis_base set)
 read -r GET1 _ _ _ < <(redis_base get)
+# One long warm-up over the GET and PUT paths, so that the first workload meets a settled JIT.
+cat bench/mix.lua bench/report.lua >"$WORK/w.lua"
+wrk -t$THREADS -c$CONNS -d"$JIT_WARMUP" -s "$WORK/w.lua" "$URL" >/dev/null
 has W1 && run_wrk W1-GET get.lua
 has W2 && run_wrk W2-PUT put.lua
 has W3 && run_wrk W3-MIX mix.lua
@@ -159,7 +168,8 @@ RSET=$(awk -v a="$SET1" -v b="$RSET2" 'BEGIN { print (a + b) / 2 }')
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 field() { sed -E "s/.* $1=([0-9.]+).*/\\1/" <<<"$2"; }
 echo
-echo "kvgate bench $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION (after $WARMUP warm-up)"
+echo "kvgate bench $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$THREADS -c$CONNS -d$DURATION (after $WARMUP warm-up, and $JIT_WARMUP of W3 before the first)"
+echo "Service event loops: ${EVENT_LOOPS/#0/Quarkus default}"
 echo "JVM: $JAVA_OPTS"
 echo
 echo "| workload | req/s | p50 ms | p99 ms | errors | ratio to Redis | service CPU µs/req | Redis CPU µs/req |"

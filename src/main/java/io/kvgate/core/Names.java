@@ -1,23 +1,58 @@
 package io.kvgate.core;
 
 import io.kvgate.error.KvException;
-import java.util.regex.Pattern;
 
 /** The naming rules of the model: bucket names, entry keys and key prefixes. */
 public final class Names {
   /** Longest entry key, in bytes (keys are ASCII). */
   public static final int MAX_KEY_LENGTH = 512;
 
-  private static final Pattern BUCKET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
-  private static final String KEY_CHARS = "A-Za-z0-9!'()*\\-_.=:@~/";
-  private static final Pattern KEY = Pattern.compile("[" + KEY_CHARS + "]{1,512}");
-  private static final Pattern PREFIX = Pattern.compile("[" + KEY_CHARS + "]{0,512}");
-  private static final Pattern GLOB = Pattern.compile("[" + KEY_CHARS + "?]{1,512}");
+  /** The characters of a key (ASCII): letters, digits and {@code ! ' ( ) * - _ . = : @ ~ /}. */
+  private static final boolean[] KEY_CHAR = new boolean[128];
+
+  static {
+    for (char c = '0'; c <= '9'; c++) {
+      KEY_CHAR[c] = true;
+    }
+    for (char c = 'A'; c <= 'Z'; c++) {
+      KEY_CHAR[c] = true;
+      KEY_CHAR[c + 32] = true;
+    }
+    for (char c : "!'()*-_.=:@~/".toCharArray()) {
+      KEY_CHAR[c] = true;
+    }
+  }
 
   private Names() {}
 
+  /** 1-63 characters A-Z a-z 0-9 _ -, starting with a letter or digit. */
   public static boolean isBucketName(String name) {
-    return name != null && BUCKET.matcher(name).matches();
+    if (name == null || name.isEmpty() || name.length() > 63) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean alnum = c < 128 && Character.isLetterOrDigit(c);
+      if (!alnum && (i == 0 || (c != '_' && c != '-'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isKeyChar(char c) {
+    return c < 128 && KEY_CHAR[c];
+  }
+
+  /** Whether every character of {@code s} is a key character, or {@code extra}. */
+  private static boolean keyChars(String s, char extra) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!isKeyChar(c) && c != extra) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Throws a 400 unless {@code name} is a valid bucket name. */
@@ -41,16 +76,25 @@ public final class Names {
     if (key.length() > MAX_KEY_LENGTH) {
       return "key is longer than " + MAX_KEY_LENGTH + " characters";
     }
-    if (!KEY.matcher(key).matches()) {
+    if (!keyChars(key, '/')) {
       return "key has characters outside A-Z a-z 0-9 ! ' ( ) * - _ . = : @ ~ /";
     }
-    if (key.startsWith("/") || key.endsWith("/")) {
+    if (key.charAt(0) == '/' || key.charAt(key.length() - 1) == '/') {
       return "key must not start or end with /";
     }
-    for (String segment : key.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+    int start = 0;
+    while (start <= key.length()) {
+      int end = key.indexOf('/', start);
+      if (end < 0) {
+        end = key.length();
+      }
+      int n = end - start;
+      if (n == 0
+          || (n == 1 && key.charAt(start) == '.')
+          || (n == 2 && key.charAt(start) == '.' && key.charAt(start + 1) == '.')) {
         return "key must not have an empty, '.' or '..' segment";
       }
+      start = end + 1;
     }
     return null;
   }
@@ -69,7 +113,7 @@ public final class Names {
     if (prefix == null) {
       return "";
     }
-    if (!PREFIX.matcher(prefix).matches()) {
+    if (prefix.length() > MAX_KEY_LENGTH || !keyChars(prefix, '/')) {
       throw KvException.validation(
           "prefix must be at most 512 characters of A-Z a-z 0-9 ! ' ( ) * - _ . = : @ ~ /");
     }
@@ -83,7 +127,7 @@ public final class Names {
     if (glob == null || glob.isEmpty()) {
       throw KvException.validation("search is required: a key pattern such as user*");
     }
-    if (!GLOB.matcher(glob).matches()) {
+    if (glob.length() > MAX_KEY_LENGTH || !keyChars(glob, '?')) {
       throw KvException.validation(
           "search must be at most 512 characters of key characters and the wildcards * and ?");
     }

@@ -6,7 +6,7 @@ import io.kvgate.error.KvException;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.vertx.UniHelper;
+import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -69,15 +71,15 @@ public class RedisCalls {
   /** Runs a script on {@code keys} with arguments that are each a String, byte[] or long. */
   Uni<Response> script(Script script, List<String> keys, Object... args) {
     boolean acknowledged = script.writes() && waitReplicas > 0;
-    return send(scriptRequest(Command.EVALSHA, script.sha(), keys, args), acknowledged)
-        .onFailure(RedisCalls::isNoScript)
-        .recoverWithUni(
-            () -> send(scriptRequest(Command.EVAL, script.source(), keys, args), acknowledged))
-        .ifNoItem()
-        .after(timeout)
-        .failWith(RedisCalls::timedOut)
-        .onFailure(t -> !(t instanceof KvException))
-        .transform(t -> translate(script.name(), t));
+    Future<Response> reply =
+        send(scriptRequest(Command.EVALSHA, script.sha(), keys, args), acknowledged)
+            .recover(
+                t ->
+                    isNoScript(t)
+                        ? send(
+                            scriptRequest(Command.EVAL, script.source(), keys, args), acknowledged)
+                        : Future.failedFuture(t));
+    return deadline(reply, script.name());
   }
 
   /** Runs one command. */
@@ -95,12 +97,38 @@ public class RedisCalls {
     for (String a : args) {
       request.arg(a);
     }
-    return send(request, acknowledged)
-        .ifNoItem()
-        .after(timeout)
-        .failWith(RedisCalls::timedOut)
-        .onFailure(t -> !(t instanceof KvException))
-        .transform(t -> translate(command.toString(), t));
+    return deadline(send(request, acknowledged), command.toString());
+  }
+
+  /**
+   * The reply as a Uni, failed with 503 when it takes longer than the storage timeout and with the
+   * translated error when Redis refuses. The deadline is a timer on the caller's event loop, and
+   * the calls above stay in Vert.x futures up to this one Uni: each Mutiny operator on the way
+   * would capture and restore the request's context again.
+   */
+  private Uni<Response> deadline(Future<Response> reply, String what) {
+    Future<Response> bounded = reply.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return Uni.createFrom()
+        .emitter(
+            emitter ->
+                bounded.onComplete(
+                    ar -> {
+                      if (ar.succeeded()) {
+                        emitter.complete(ar.result());
+                      } else {
+                        emitter.fail(failure(what, ar.cause()));
+                      }
+                    }));
+  }
+
+  private static Throwable failure(String what, Throwable t) {
+    if (t instanceof KvException) {
+      return t;
+    }
+    if (t instanceof TimeoutException) {
+      return timedOut();
+    }
+    return translate(what, t);
   }
 
   /** A hash reply as a map, whether Redis answered in RESP3 (a map) or RESP2 (a flat list). */
@@ -126,12 +154,13 @@ public class RedisCalls {
    * connection (on Cluster, the one to the master of the request's slot) and WAIT counts the
    * replicas that have this write.
    */
-  private Uni<Response> send(Request request, boolean acknowledged) {
+  private Future<Response> send(Request request, boolean acknowledged) {
     if (!acknowledged) {
-      return UniHelper.toUni(redis.send(request));
+      return redis.send(request);
     }
     Request wait = Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitMs);
-    return UniHelper.toUni(redis.batch(List.of(request, wait)))
+    return redis
+        .batch(List.of(request, wait))
         .map(
             replies -> {
               long confirmed = replies.get(1).toLong();

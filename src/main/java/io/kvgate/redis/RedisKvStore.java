@@ -319,21 +319,32 @@ public class RedisKvStore implements KvStore {
   @Override
   public Uni<Entry> get(BucketRef ref, String key, Long revision) {
     String rev = revision == null ? "" : revision.toString();
-    return onExistingBucket(
-            ref,
-            id ->
-                redis.script(
-                    scripts.get, keys.bucket(id), ref.tenant(), nameArg(ref), key, rev, ""))
-        .map(r -> r.get(0).toInteger() == 1 ? Records.parse(key, r.get(1).toBytes()) : null);
+    return read(ref, key, rev, "");
   }
 
   @Override
   public Uni<Entry> head(BucketRef ref, String key) {
+    return read(ref, key, "", "h");
+  }
+
+  /**
+   * The get script's answer; a record it found expired is removed (expire_key) before the read
+   * answers that the key is absent, as a write would have removed it.
+   */
+  private Uni<Entry> read(BucketRef ref, String key, String rev, String mode) {
     return onExistingBucket(
             ref,
             id ->
-                redis.script(
-                    scripts.get, keys.bucket(id), ref.tenant(), nameArg(ref), key, "", "h"))
+                redis
+                    .script(
+                        scripts.get, keys.bucket(id), ref.tenant(), nameArg(ref), key, rev, mode)
+                    .chain(
+                        r ->
+                            r.get(0).toInteger() == 2
+                                ? redis
+                                    .script(scripts.expireKey, keys.bucket(id), key)
+                                    .replaceWith(r)
+                                : Uni.createFrom().item(r)))
         .map(r -> r.get(0).toInteger() == 1 ? Records.parse(key, r.get(1).toBytes()) : null);
   }
 

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 public class Scripts {
   private final String prelude;
   final Script get;
+  final Script expireKey;
   final Script put;
   final Script delete;
   final Script history;
@@ -54,6 +55,7 @@ public class Scripts {
                 "__STREAM_VALUE_MAX__",
                 Long.toString(config.watch().streamValueMax().asLongValue()));
     get = bucketScript("get");
+    expireKey = writeScript("expire_key");
     put = writeScript("put");
     delete = writeScript("delete");
     history = bucketScript("history");
@@ -140,7 +142,8 @@ public class Scripts {
 
   /** A bucket script whose changes are acknowledged to the client (see {@link Script#writes}). */
   private Script writeScript(String name) {
-    return Script.of(name, prelude + "\n" + read(name), true);
+    String body = read(name);
+    return Script.of(name, preludeFor(prelude, body) + "\n" + body, true);
   }
 
   private static String read(String name) {

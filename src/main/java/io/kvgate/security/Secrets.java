@@ -5,15 +5,24 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /** Generation, format and hashing of API-key secrets. Secrets are never logged or stored. */
 public final class Secrets {
   public static final String KEY_PREFIX = "kvg_";
   private static final String BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  private static final Pattern KEY = Pattern.compile("kvg_[0-9A-Za-z]{32,128}");
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Cloned for each digest: getInstance looks the algorithm up in the providers every time. */
+  private static final MessageDigest SHA_256;
+
+  static {
+    try {
+      SHA_256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   private Secrets() {}
 
@@ -30,8 +39,19 @@ public final class Secrets {
     return new String(out);
   }
 
+  /** {@code kvg_} and 32-128 ASCII letters or digits. */
   public static boolean isKeyFormat(String key) {
-    return key != null && KEY.matcher(key).matches();
+    int n = key == null ? 0 : key.length() - KEY_PREFIX.length();
+    if (n < 32 || n > 128 || !key.startsWith(KEY_PREFIX)) {
+      return false;
+    }
+    for (int i = KEY_PREFIX.length(); i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c >= 128 || !Character.isLetterOrDigit(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether a bearer value has the shape of a JWT (three base64url parts). */
@@ -42,8 +62,8 @@ public final class Secrets {
 
   public static byte[] sha256(String secret) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
+      return ((MessageDigest) SHA_256.clone()).digest(secret.getBytes(StandardCharsets.UTF_8));
+    } catch (CloneNotSupportedException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -16,18 +16,32 @@ class ScriptsTest {
     String prelude = Scripts.preludeFor(read("prelude"), read("get"));
     assertTrue(prelude.startsWith("-- Shared by every bucket script."));
     assertTrue(prelude.contains("local M, D, K, X, H, S, IT = KEYS[1]"));
-    for (String f : new String[] {"bucket", "now_ms", "count_access", "live", "rec_rev"}) {
+    // rec_expires -> header
+    for (String f :
+        new String[] {"bucket", "now_ms", "count_access", "rec_rev", "rec_expires", "header"}) {
       assertTrue(prelude.contains("local function " + f + "("), f);
     }
-    // live -> expire_one -> hist_of, emit, rec_size; rec_expires -> header
-    for (String f : new String[] {"expire_one", "hist_of", "emit", "rec_size", "header"}) {
-      assertTrue(prelude.contains("local function " + f + "("), f);
-    }
-    for (String f : new String[] {"write_entry", "delete_entry", "cond_ok", "reap", "hist_trim"}) {
+    // A read leaves the removal of an expired record to expire_key, and carries none of it.
+    for (String f :
+        new String[] {
+          "live", "expire_one", "hist_of", "emit", "index_drop", "write_entry", "reap", "hist_trim"
+        }) {
       assertFalse(prelude.contains("local function " + f + "("), f);
     }
     // Definitions keep the prelude's order, so each comes after the ones it calls.
-    assertTrue(prelude.indexOf("local function header(") < prelude.indexOf("function live("));
+    assertTrue(
+        prelude.indexOf("local function header(") < prelude.indexOf("function rec_expires("));
+  }
+
+  @Test
+  void expireKeyCarriesTheRemoval() throws IOException {
+    String prelude = Scripts.preludeFor(read("prelude"), read("expire_key"));
+    // expire_one -> index_drop, hist_of, emit, rec_size
+    for (String f :
+        new String[] {"expire_one", "index_drop", "hist_of", "emit", "rec_size", "now_ms"}) {
+      assertTrue(prelude.contains("local function " + f + "("), f);
+    }
+    assertFalse(prelude.contains("local function write_entry("));
     assertTrue(prelude.indexOf("local function emit(") < prelude.indexOf("function expire_one("));
   }
 
