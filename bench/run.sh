@@ -13,7 +13,7 @@
 # Env: KEYS, BIG, JIT_WARMUP (30s of the W3 mix once, before the first workload: the JIT takes
 #      that long to settle on two busy cores), WARMUP (10s before each workload), RB_REQUESTS
 #      (redis-benchmark requests per test, 1,000,000), EVENT_LOOPS (the service's Vert.x event
-#      loops, 1: wrk and Redis take the other core of a 2-core machine; 0 = Quarkus' default),
+#      loops; 0, the default, leaves Quarkus' own: twice the cores),
 #      JAVA_OPTS (the service's JVM flags; default below, the ones deploy/ uses),
 #      APP=<dir with quarkus-run.jar> to benchmark another build, ONLY="W1 W2" to run some,
 #      PROFILE=<file.jfr> to record the service with JFR (jfr print --events jdk.ExecutionSample).
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-15s}
 WARMUP=${WARMUP:-10s}
 JIT_WARMUP=${JIT_WARMUP:-30s}
-EVENT_LOOPS=${EVENT_LOOPS:-1}
+EVENT_LOOPS=${EVENT_LOOPS:-0}
 CONNS=64
 THREADS=2
 KEYS=${KEYS:-100000}
