@@ -320,8 +320,12 @@ local function write_entry(key, value, ctype, cenc, ttl, old, history, bttl, now
   end
   redis.call('HINCRBY', M, 'bytes', #value - oldsize)
   if terms ~= '' then
-    if old then index_drop(key) end
-    index_add(key, terms)
+    -- A write that leaves the mapped fields as they were keeps its index entries as they are.
+    local stored = old and redis.call('HGET', IT, key)
+    if stored ~= terms then
+      if stored then index_drop(key) end
+      index_add(key, terms)
+    end
   end
   redis.call('HINCRBY', M, 'writes', 1)
   redis.call('HSET', M, 'modified', now, 'accessed', now)

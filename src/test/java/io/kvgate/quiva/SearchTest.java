@@ -409,6 +409,32 @@ class SearchTest {
   }
 
   @Nested
+  class UnchangedTerms {
+    @Test
+    void aWriteThatKeepsTheMappedFieldsKeepsTheIndexExact() {
+      String b = indexedBucket("tag", "keyword", "body", "text", "price", "number");
+      String id = bucketId(b);
+      put(b, "a", "{\"tag\":\"x\",\"body\":\"hello world\",\"price\":\"cheap\",\"pad\":1}");
+      put(b, "b", "{\"tag\":\"x\",\"body\":\"hello\"}");
+      // Only an unmapped field changes: the same terms, the same wrong-type count.
+      put(b, "a", "{\"tag\":\"x\",\"body\":\"hello world\",\"price\":\"cheap\",\"pad\":2}");
+      put(b, "a", "{\"tag\":\"x\",\"body\":\"hello world\",\"price\":\"cheap\",\"pad\":3}");
+      assertEquals(List.of("a", "b"), keys(search(b, "field", "tag", "search", "x")));
+      assertEquals(
+          List.of("a"), keys(search(b, "field", "body", "search", "wrld", "search_type", "fuzzy")));
+      assertEquals(1, bucketDetail(b).getLong("status.indexing.not_indexed"));
+      assertEquals(":2", RedisResource.server().command("ZCARD", "kvg:{" + id + "}:i:K:tag"));
+      // Then the mapped fields change: the old terms go, the new ones come.
+      put(b, "a", "{\"tag\":\"y\",\"body\":\"bye\",\"price\":4}");
+      assertEquals(List.of("b"), keys(search(b, "field", "tag", "search", "x")));
+      assertEquals(List.of("a"), keys(search(b, "field", "price", "min", "4", "max", "4")));
+      assertEquals(
+          List.of(), keys(search(b, "field", "body", "search", "world", "search_type", "fuzzy")));
+      assertEquals(0, bucketDetail(b).getLong("status.indexing.not_indexed"));
+    }
+  }
+
+  @Nested
   class Paging {
     @Test
     void cursorsWalkEveryMatchOnceInIndexOrder() {
