@@ -547,22 +547,28 @@ public class RedisKvStore implements KvStore {
             });
   }
 
+  /** The members of a set of work to go on with (pending deletes, backfills). */
+  private Uni<List<String>> members(String set) {
+    return redis
+        .command(Command.SMEMBERS, set)
+        .map(
+            members -> {
+              List<String> out = new ArrayList<>(members.size());
+              for (Response m : members) {
+                out.add(m.toString());
+              }
+              return out;
+            });
+  }
+
   /**
    * Goes on with the deletes by prefix handed to the background, slice by slice, for about {@code
    * budgetMs}; a delete whose bucket is gone or whose prefix has no entries left is done.
    */
   public Uni<Long> continuePrefixDeletes(int slice, long budgetMs) {
     long until = System.currentTimeMillis() + budgetMs;
-    return redis
-        .command(Command.SMEMBERS, keys.pendingDeletes())
-        .chain(
-            members -> {
-              List<String> pending = new ArrayList<>();
-              for (Response m : members) {
-                pending.add(m.toString());
-              }
-              return continueEach(pending, 0, slice, until, 0L);
-            });
+    return members(keys.pendingDeletes())
+        .chain(pending -> continueEach(pending, 0, slice, until, 0L));
   }
 
   private Uni<Long> continueEach(
@@ -878,16 +884,8 @@ public class RedisKvStore implements KvStore {
    */
   public Uni<Long> continueBackfills(int slice, long budgetMs) {
     long until = System.currentTimeMillis() + budgetMs;
-    return redis
-        .command(Command.SMEMBERS, keys.indexBackfills())
-        .chain(
-            members -> {
-              List<String> pending = new ArrayList<>();
-              for (Response m : members) {
-                pending.add(m.toString());
-              }
-              return backfillEach(pending, 0, slice, until, 0L);
-            });
+    return members(keys.indexBackfills())
+        .chain(pending -> backfillEach(pending, 0, slice, until, 0L));
   }
 
   private Uni<Long> backfillEach(
