@@ -67,8 +67,8 @@ run_wrk() { # name script conns, env already set; adds the Redis time per script
 export ENTRIES
 # The load warmed the batch path only: each query path gets JIT_WARMUP (5s) once, before any
 # is measured, so that the first ones do not meet a cold JIT.
+cat bench/search_query.lua bench/report.lua > "$WORK/w.lua"
 for q in get exact prefix range daterange; do
-  cat bench/search_query.lua bench/report.lua > "$WORK/w.lua"
   BUCKET=idx QUERY=$q wrk -t2 -c"$QUERY_CONNS" -d"${JIT_WARMUP:-5s}" -s "$WORK/w.lua" "$URL" >/dev/null
 done
 RESULTS=()

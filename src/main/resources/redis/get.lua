@@ -7,10 +7,7 @@ local now = now_ms()
 count_access('reads', now)
 local key = ARGV[3]
 local rec = redis.call('HGET', D, key)
-if rec then
-  local exp = rec_expires(rec)
-  if exp > 0 and exp <= now then return {2} end
-end
+if rec and expired(rec, now) then return {2} end
 if ARGV[4] == '' then
   if not rec then return {0} end
   if ARGV[5] == 'h' then return {1, string.sub(rec, 1, header(rec)[6])} end

@@ -9,10 +9,7 @@ if #keys == 0 then return out end
 local recs = redis.call('HMGET', D, unpack(keys))
 for i = 1, #keys do
   local rec = recs[i]
-  if rec then
-    local exp = rec_expires(rec)
-    if exp > 0 and exp <= now then rec = nil end
-  end
+  if rec and expired(rec, now) then rec = nil end
   out[#out + 1] = rec or ''
 end
 redis.call('HINCRBY', M, 'reads', #keys)

@@ -19,8 +19,7 @@ while found < limit and rounds < 8 do
   for i, key in ipairs(keys) do
     local rec = recs[i]
     if rec then
-      local exp = rec_expires(rec)
-      if exp == 0 or exp > now then
+      if not expired(rec, now) then
         out[#out + 1] = key
         out[#out + 1] = rec_size(rec)
         found = found + 1

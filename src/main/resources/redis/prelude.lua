@@ -42,6 +42,12 @@ local function rec_expires(rec)
   return tonumber(string.sub(rec, p[3] + 1, p[4] - 1))
 end
 
+-- Whether a record's expiry time has come.
+local function expired(rec, now)
+  local exp = rec_expires(rec)
+  return exp > 0 and exp <= now
+end
+
 -- Callers negate it as 0 - size: unary minus of 0 is -0, which Redis refuses as an integer.
 local function rec_size(rec)
   local p = header(rec)
@@ -133,9 +139,9 @@ local function word_len(w)
   return n
 end
 
--- Removes an entry's index terms.
-local function index_drop(key)
-  local blob = redis.call('HGET', IT, key)
+-- Removes an entry's index terms; blob is its term list when the caller has read it already.
+local function index_drop(key, blob)
+  blob = blob or redis.call('HGET', IT, key)
   if not blob then return end
   redis.call('HDEL', IT, key)
   if string.sub(blob, 1, 1) == '1' then redis.call('HINCRBY', M, 'iwrong', -1) end
@@ -235,12 +241,9 @@ end
 -- The live record of a key, or nil (an expired record is removed on the way).
 local function live(key, now)
   local rec = redis.call('HGET', D, key)
-  if rec then
-    local exp = rec_expires(rec)
-    if exp > 0 and exp <= now then
-      expire_one(key, rec, now)
-      return nil
-    end
+  if rec and expired(rec, now) then
+    expire_one(key, rec, now)
+    return nil
   end
   return rec
 end
@@ -270,8 +273,7 @@ local function append_live(keys, now, out, max)
   for i, key in ipairs(keys) do
     local rec = recs[i]
     if rec and n < max then
-      local exp = rec_expires(rec)
-      if exp == 0 or exp > now then
+      if not expired(rec, now) then
         out[#out + 1] = key
         out[#out + 1] = rec
         n = n + 1
@@ -323,7 +325,7 @@ local function write_entry(key, value, ctype, cenc, ttl, old, history, bttl, now
     -- A write that leaves the mapped fields as they were keeps its index entries as they are.
     local stored = old and redis.call('HGET', IT, key)
     if stored ~= terms then
-      if stored then index_drop(key) end
+      if stored then index_drop(key, stored) end
       index_add(key, terms)
     end
   end

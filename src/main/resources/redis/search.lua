@@ -83,8 +83,7 @@ while found < limit and rounds < 8 do
     if not multi or first_hit(key, m) then
       local rec = redis.call('HGET', D, key)
       if rec then
-        local exp = rec_expires(rec)
-        if exp == 0 or exp > now then
+        if not expired(rec, now) then
           out[#out + 1] = key
           out[#out + 1] = rec
           found = found + 1

@@ -12,8 +12,7 @@ local resumed = after ~= '' and after >= prefix
 local out = {1, ''}
 
 local function add_live(key, rec)
-  local exp = rec_expires(rec)
-  if exp == 0 or exp > now then
+  if not expired(rec, now) then
     out[#out + 1] = key
     out[#out + 1] = 'p'
     out[#out + 1] = rec

@@ -44,11 +44,11 @@ public final class Names {
     return c < 128 && KEY_CHAR[c];
   }
 
-  /** Whether every character of {@code s} is a key character, or {@code extra}. */
-  private static boolean keyChars(String s, char extra) {
+  /** Whether every character of {@code s} is a key character, or a {@code ?} where allowed. */
+  private static boolean keyChars(String s, boolean questionMark) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!isKeyChar(c) && c != extra) {
+      if (!isKeyChar(c) && !(questionMark && c == '?')) {
         return false;
       }
     }
@@ -76,7 +76,7 @@ public final class Names {
     if (key.length() > MAX_KEY_LENGTH) {
       return "key is longer than " + MAX_KEY_LENGTH + " characters";
     }
-    if (!keyChars(key, '/')) {
+    if (!keyChars(key, false)) {
       return "key has characters outside A-Z a-z 0-9 ! ' ( ) * - _ . = : @ ~ /";
     }
     if (key.charAt(0) == '/' || key.charAt(key.length() - 1) == '/') {
@@ -113,7 +113,7 @@ public final class Names {
     if (prefix == null) {
       return "";
     }
-    if (prefix.length() > MAX_KEY_LENGTH || !keyChars(prefix, '/')) {
+    if (prefix.length() > MAX_KEY_LENGTH || !keyChars(prefix, false)) {
       throw KvException.validation(
           "prefix must be at most 512 characters of A-Z a-z 0-9 ! ' ( ) * - _ . = : @ ~ /");
     }
@@ -127,7 +127,7 @@ public final class Names {
     if (glob == null || glob.isEmpty()) {
       throw KvException.validation("search is required: a key pattern such as user*");
     }
-    if (glob.length() > MAX_KEY_LENGTH || !keyChars(glob, '?')) {
+    if (glob.length() > MAX_KEY_LENGTH || !keyChars(glob, true)) {
       throw KvException.validation(
           "search must be at most 512 characters of key characters and the wildcards * and ?");
     }

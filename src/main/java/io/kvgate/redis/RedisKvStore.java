@@ -332,20 +332,24 @@ public class RedisKvStore implements KvStore {
    * answers that the key is absent, as a write would have removed it.
    */
   private Uni<Entry> read(BucketRef ref, String key, String rev, String mode) {
+    String[] ids = new String[1];
     return onExistingBucket(
             ref,
-            id ->
-                redis
-                    .script(
-                        scripts.get, keys.bucket(id), ref.tenant(), nameArg(ref), key, rev, mode)
-                    .chain(
-                        r ->
-                            r.get(0).toInteger() == 2
-                                ? redis
-                                    .script(scripts.expireKey, keys.bucket(id), key)
-                                    .replaceWith(r)
-                                : Uni.createFrom().item(r)))
-        .map(r -> r.get(0).toInteger() == 1 ? Records.parse(key, r.get(1).toBytes()) : null);
+            id -> {
+              ids[0] = id;
+              return redis.script(
+                  scripts.get, keys.bucket(id), ref.tenant(), nameArg(ref), key, rev, mode);
+            })
+        .chain(
+            r ->
+                switch (r.get(0).toInteger()) {
+                  case 1 -> Uni.createFrom().item(Records.parse(key, r.get(1).toBytes()));
+                  case 2 ->
+                      redis
+                          .script(scripts.expireKey, keys.bucket(ids[0]), key)
+                          .replaceWith((Entry) null);
+                  default -> Uni.createFrom().nullItem();
+                });
   }
 
   @Override
