@@ -5,13 +5,16 @@ import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.types.ErrorType;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,6 +47,7 @@ public class RedisCalls {
           "NOREPLICAS");
 
   private final Redis redis;
+  private final SharedConnections shared;
   private final Duration timeout;
   private final int waitReplicas;
   private final long waitMs;
@@ -52,15 +56,22 @@ public class RedisCalls {
 
   RedisCalls(
       ReactiveRedisDataSource dataSource,
+      Vertx vertx,
+      RedisOptionsCapture options,
       KvgateConfig config,
       @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
           String clientType) {
     this.redis = dataSource.getRedis().getDelegate();
+    this.shared = new SharedConnections(redis, vertx, options);
     this.cluster = "cluster".equalsIgnoreCase(clientType);
     this.timeout = config.storage().timeout();
     this.waitReplicas = Math.max(0, config.storage().waitReplicas());
     // WAIT 0 would block for ever.
     this.waitMs = Math.max(1, config.storage().waitTimeout().toMillis());
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    shared.close();
   }
 
   /** Whether the service talks to a Redis Cluster, where no command may span slots. */
@@ -80,6 +91,14 @@ public class RedisCalls {
                             scriptRequest(Command.EVAL, script.source(), keys, args), acknowledged)
                         : Future.failedFuture(t));
     return deadline(reply, script.name());
+  }
+
+  /**
+   * Runs read-only commands together in one round trip; their replies in order. A command Redis
+   * refuses fails them all.
+   */
+  Uni<List<Response>> pipeline(List<Request> requests) {
+    return deadline(shared.batch(requests), requests.get(0).command().toString());
   }
 
   /** Runs one command. */
@@ -106,8 +125,8 @@ public class RedisCalls {
    * the calls above stay in Vert.x futures up to this one Uni: each Mutiny operator on the way
    * would capture and restore the request's context again.
    */
-  private Uni<Response> deadline(Future<Response> reply, String what) {
-    Future<Response> bounded = reply.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  private <T> Uni<T> deadline(Future<T> reply, String what) {
+    Future<T> bounded = reply.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     return Uni.createFrom()
         .emitter(
             emitter ->
@@ -116,6 +135,9 @@ public class RedisCalls {
                       if (ar.succeeded()) {
                         emitter.complete(ar.result());
                       } else {
+                        if (ar.cause() instanceof TimeoutException) {
+                          shared.overdue();
+                        }
                         emitter.fail(failure(what, ar.cause()));
                       }
                     }));
@@ -156,7 +178,7 @@ public class RedisCalls {
    */
   private Future<Response> send(Request request, boolean acknowledged) {
     if (!acknowledged) {
-      return redis.send(request);
+      return shared.send(request);
     }
     Request wait = Request.cmd(Command.WAIT).arg(waitReplicas).arg(waitMs);
     return redis
