@@ -6,6 +6,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.impl.NetSocketInternal;
@@ -100,7 +101,7 @@ final class SharedConnections {
         c = client;
         if (c == null) {
           RedisOptions o = options.options();
-          c = o == null ? pool : Redis.createClient(vertx, o);
+          c = o == null ? pool : Redis.createClient(vertx, o.setPoolName("kvgate-shared"));
           client = c;
         }
       }
@@ -114,11 +115,11 @@ final class SharedConnections {
     private volatile Future<RedisConnection> connection;
 
     Future<Response> send(Request request) {
-      return on(c -> c.send(request), () -> pool.send(request));
+      return on(c -> c.send(request), () -> pool.send(request), true);
     }
 
     Future<List<Response>> batch(List<Request> requests) {
-      return on(c -> c.batch(requests), () -> pool.batch(requests));
+      return on(c -> c.batch(requests), () -> pool.batch(requests), true);
     }
 
     /**
@@ -126,28 +127,39 @@ final class SharedConnections {
      * spills over to the pool. A connection found closed before the call was written is replaced
      * and the call made once more: nothing of it reached Redis.
      */
-    private <T> Future<T> on(Function<RedisConnection, Future<T>> call, Supplier<Future<T>> spill) {
+    private <T> Future<T> on(
+        Function<RedisConnection, Future<T>> call, Supplier<Future<T>> spill, boolean retry) {
       Future<RedisConnection> used = connect();
-      return used.compose(c -> c.pendingQueueFull() ? spill.get() : call.apply(c))
-          .recover(
-              t -> {
-                if (!broken(t)) {
-                  return Future.failedFuture(t);
-                }
-                drop(used, t.getMessage());
-                if (!NOT_SENT.equals(t.getMessage())) {
-                  return Future.failedFuture(t);
-                }
-                Future<RedisConnection> fresh = connect();
-                return fresh
-                    .compose(call)
-                    .onFailure(
-                        again -> {
-                          if (broken(again)) {
-                            drop(fresh, again.getMessage());
-                          }
-                        });
-              });
+      Future<T> reply;
+      if (used.succeeded()) {
+        RedisConnection c = used.result();
+        reply = c.pendingQueueFull() ? spill.get() : call.apply(c);
+      } else {
+        // Made on the caller's context: a reply handed over from the connect's (another
+        // request's) context would run this request's continuation outside its own request scope.
+        Promise<T> handover = ((ContextInternal) Vertx.currentContext()).promise();
+        used.onComplete(
+            ar -> {
+              if (ar.failed()) {
+                handover.fail(ar.cause());
+              } else {
+                call.apply(ar.result()).onComplete(handover);
+              }
+            });
+        reply = handover.future();
+      }
+      return reply.recover(
+          t -> {
+            if (!broken(t)) {
+              return Future.failedFuture(t);
+            }
+            drop(used, t.getMessage());
+            if (!retry || !NOT_SENT.equals(t.getMessage())) {
+              return Future.failedFuture(t);
+            }
+            // Once more, on this request's context (recover runs there), on a fresh connection.
+            return on(call, spill, false);
+          });
     }
 
     private Future<RedisConnection> connect() {
