@@ -1,10 +1,10 @@
 -- ARGV: tenant, name, key, revision ('' = live), mode ('h' = the live record's header only).
+-- The read is counted by the caller (ReadCounts), not here: a read writes nothing in Redis.
 -- Returns {-1} no bucket, {0} none, {1, rec}, or {2}: the key's record has expired, and the caller
 -- runs expire_key before it answers. The removal is not done here: the functions it needs would
 -- be defined on every read, and a read's script costs Redis about a third more with them.
 if not bucket(ARGV[1], ARGV[2]) then return {-1} end
 local now = now_ms()
-count_access('reads', now)
 local key = ARGV[3]
 local rec = redis.call('HGET', D, key)
 if rec and expired(rec, now) then return {2} end

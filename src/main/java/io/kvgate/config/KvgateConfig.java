@@ -166,6 +166,14 @@ public interface KvgateConfig {
     /** How long a write waits for its wait-replicas replicas to confirm it. */
     @WithDefault("500ms")
     Duration waitTimeout();
+
+    /**
+     * How often the reads of entries a replica counted are added to their buckets' stats
+     * (readCount, accessedAt). A replica's own reads are in the stats it answers at once; other
+     * replicas' arrive within this interval.
+     */
+    @WithDefault("1s")
+    Duration readCountsInterval();
   }
 
   /** Field-search settings: the bounds on one search's work. */

@@ -29,6 +29,7 @@ import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -63,6 +64,7 @@ public class RedisKvStore implements KvStore {
   private static final int KEY_SEARCH_SLICE = 2_000;
 
   private final RedisCalls redis;
+  private final ReadCounts reads;
   private final Scripts scripts;
   private final KeySpace keys;
   private final SecureRandom random = new SecureRandom();
@@ -75,8 +77,14 @@ public class RedisKvStore implements KvStore {
   private final int countBudget;
 
   RedisKvStore(
-      RedisCalls redis, Scripts scripts, KeySpace keys, ObjectMapper mapper, KvgateConfig config) {
+      RedisCalls redis,
+      ReadCounts reads,
+      Scripts scripts,
+      KeySpace keys,
+      ObjectMapper mapper,
+      KvgateConfig config) {
     this.redis = redis;
+    this.reads = reads;
     this.scripts = scripts;
     this.keys = keys;
     this.mapper = mapper;
@@ -148,7 +156,13 @@ public class RedisKvStore implements KvStore {
   public Uni<Bucket> getBucket(BucketRef ref) {
     return onBucket(
             ref,
-            id -> redis.script(scripts.bucketInfo, keys.bucket(id), ref.tenant(), nameArg(ref)))
+            id ->
+                reads
+                    .flush(id)
+                    .chain(
+                        () ->
+                            redis.script(
+                                scripts.bucketInfo, keys.bucket(id), ref.tenant(), nameArg(ref))))
         .map(r -> r == null ? null : toBucket(r));
   }
 
@@ -191,9 +205,11 @@ public class RedisKvStore implements KvStore {
   private Uni<List<Bucket>> infos(String tenant, Response idList) {
     List<Uni<Bucket>> infos = new ArrayList<>();
     for (Response id : idList) {
+      String bucketId = id.toString();
       infos.add(
-          redis
-              .script(scripts.bucketInfo, keys.bucket(id.toString()), tenant, "")
+          reads
+              .flush(bucketId)
+              .chain(() -> redis.script(scripts.bucketInfo, keys.bucket(bucketId), tenant, ""))
               .map(r -> r.get(0).toInteger() == 1 ? toBucket(r) : null));
     }
     if (infos.isEmpty()) {
@@ -279,7 +295,9 @@ public class RedisKvStore implements KvStore {
   private Uni<Response> updateScript(String id, String tenant, String name, List<Object> fields) {
     List<Object> args = new ArrayList<>(List.of(tenant, name));
     args.addAll(fields);
-    return redis.script(scripts.bucketUpdate, keys.bucket(id), args.toArray());
+    return reads
+        .flush(id)
+        .chain(() -> redis.script(scripts.bucketUpdate, keys.bucket(id), args.toArray()));
   }
 
   @Override
@@ -332,6 +350,57 @@ public class RedisKvStore implements KvStore {
    * answers that the key is absent, as a write would have removed it.
    */
   private Uni<Entry> read(BucketRef ref, String key, String rev, String mode) {
+    if (rev.isEmpty() && mode.isEmpty()) {
+      String id = ref.id() != null ? ref.id() : ids.get(cacheKey(ref.tenant(), ref.name()));
+      if (id != null) {
+        return readLive(ref, id, key);
+      }
+    }
+    return readScript(ref, key, rev, mode);
+  }
+
+  /**
+   * A read of the live value of a key in a bucket whose id is known, without a script: the bucket's
+   * owner and name, the record and Redis's clock, in one round trip. A bucket that turns out gone
+   * or renamed is read once more through the script, which resolves the name afresh, and an expired
+   * record is removed (expire_key) before the read answers that it is absent.
+   */
+  private Uni<Entry> readLive(BucketRef ref, String id, String key) {
+    List<String> k = keys.bucket(id);
+    return redis
+        .pipeline(
+            List.of(
+                Request.cmd(Command.HMGET).arg(k.get(0)).arg("tenant").arg("name"),
+                Request.cmd(Command.HGET).arg(k.get(1)).arg(key),
+                Request.cmd(Command.TIME)))
+        .chain(
+            r -> {
+              Response owner = r.get(0);
+              if (owner.get(0) == null
+                  || !ref.tenant().equals(owner.get(0).toString())
+                  || (ref.id() == null && !ref.name().equals(String.valueOf(owner.get(1))))) {
+                if (ref.id() != null) {
+                  return Uni.createFrom().failure(new KvException.BucketMissing(ref.label()));
+                }
+                ids.remove(cacheKey(ref.tenant(), ref.name()), id);
+                return readScript(ref, key, "", "");
+              }
+              Response time = r.get(2);
+              long now = time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
+              reads.count(id, now);
+              Response rec = r.get(1);
+              if (rec == null) {
+                return Uni.createFrom().nullItem();
+              }
+              Entry e = Records.parse(key, rec.toBytes());
+              if (e.expiresAt() != null && e.expiresAt().toEpochMilli() <= now) {
+                return redis.script(scripts.expireKey, k, key).replaceWith((Entry) null);
+              }
+              return Uni.createFrom().item(e);
+            });
+  }
+
+  private Uni<Entry> readScript(BucketRef ref, String key, String rev, String mode) {
     String[] ids = new String[1];
     return onExistingBucket(
             ref,
@@ -340,6 +409,7 @@ public class RedisKvStore implements KvStore {
               return redis.script(
                   scripts.get, keys.bucket(id), ref.tenant(), nameArg(ref), key, rev, mode);
             })
+        .invoke(r -> reads.count(ids[0], System.currentTimeMillis()))
         .chain(
             r ->
                 switch (r.get(0).toInteger()) {

@@ -20,6 +20,7 @@ public class Scripts {
   private final String prelude;
   final Script get;
   final Script expireKey;
+  final Script readsAdd;
   final Script put;
   final Script delete;
   final Script history;
@@ -56,6 +57,7 @@ public class Scripts {
                 Long.toString(config.watch().streamValueMax().asLongValue()));
     get = bucketScript("get");
     expireKey = writeScript("expire_key");
+    readsAdd = bucketScript("reads_add");
     put = writeScript("put");
     delete = writeScript("delete");
     history = bucketScript("history");
