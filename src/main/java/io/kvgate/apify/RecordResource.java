@@ -5,16 +5,15 @@ import io.kvgate.apify.StoreAccess.Target;
 import io.kvgate.core.Bucket;
 import io.kvgate.core.BucketRef;
 import io.kvgate.core.Encodings;
-import io.kvgate.core.Entry;
 import io.kvgate.core.KeyPage;
 import io.kvgate.core.KvStore;
-import io.kvgate.core.Names;
 import io.kvgate.core.Page;
 import io.kvgate.core.Precondition;
 import io.kvgate.core.RecordBodies;
-import io.kvgate.core.Times;
 import io.kvgate.error.ErrorCode;
 import io.kvgate.error.KvException;
+import io.kvgate.http.Reply;
+import io.kvgate.security.Access;
 import io.kvgate.security.Permission;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -52,7 +51,6 @@ import org.jboss.resteasy.reactive.RestMulti;
 public class RecordResource {
   private static final int MAX_KEYS = 1000;
   private static final int ZIP_PAGE = 100;
-  private static final String DEFAULT_TYPE = MediaType.APPLICATION_OCTET_STREAM;
   private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
   private final KvStore store;
@@ -60,8 +58,18 @@ public class RecordResource {
   private final StoreView view;
   private final RecordBodies bodies;
   private final long maxDecoded;
+  private final RecordHandlers handlers;
+  private final Access access;
 
-  RecordResource(KvStore store, StoreAccess stores, StoreView view, RecordBodies bodies) {
+  RecordResource(
+      KvStore store,
+      StoreAccess stores,
+      StoreView view,
+      RecordBodies bodies,
+      RecordHandlers handlers,
+      Access access) {
+    this.handlers = handlers;
+    this.access = access;
     this.store = store;
     this.stores = stores;
     this.view = view;
@@ -200,29 +208,15 @@ public class RecordResource {
       @QueryParam("attachment") String attachment,
       @QueryParam("signature") String signature,
       @Context HttpHeaders headers) {
-    requireKey(key);
-    boolean download = Params.bool("attachment", attachment);
-    String acceptEncoding = headers.getHeaderString(HttpHeaders.ACCEPT_ENCODING);
-    return stores
-        .run(
+    return handlers
+        .get(
+            access.callerIfAny(),
             storeId,
-            Permission.READ,
-            Proof.record(key, signature),
-            t -> store.get(t.ref(), key, null))
-        .chain(
-            e -> {
-              if (e == null) {
-                throw recordNotFound();
-              }
-              String coding = e.contentEncoding();
-              if (!Encodings.isEncoded(coding) || Encodings.accepts(acceptEncoding, coding)) {
-                return Uni.createFrom().item(respond(e, e.value(), coding, download));
-              }
-              return Uni.createFrom()
-                  .item(() -> Encodings.decode(coding, e.value(), maxDecoded))
-                  .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                  .map(decoded -> respond(e, decoded, null, download));
-            });
+            key,
+            attachment,
+            signature,
+            headers.getHeaderString(HttpHeaders.ACCEPT_ENCODING))
+        .map(Reply::response);
   }
 
   @HEAD
@@ -237,16 +231,16 @@ public class RecordResource {
       @PathParam("storeId") String storeId,
       @PathParam("key") String key,
       @QueryParam("signature") String signature) {
-    requireKey(key);
+    RecordHandlers.requireKey(key);
     return stores
         .run(storeId, Permission.READ, Proof.record(key, signature), t -> store.head(t.ref(), key))
         .map(
             e -> {
               if (e == null) {
-                throw recordNotFound();
+                throw RecordHandlers.recordNotFound();
               }
               return Response.ok()
-                  .header(HttpHeaders.CONTENT_TYPE, contentType(e))
+                  .header(HttpHeaders.CONTENT_TYPE, RecordHandlers.contentType(e))
                   .header(HttpHeaders.ETAG, "\"" + e.revision() + "\"")
                   .build();
             });
@@ -271,10 +265,10 @@ public class RecordResource {
       @Context HttpHeaders headers,
       @Context UriInfo uri,
       byte[] body) {
-    requireKey(key);
+    RecordHandlers.requireKey(key);
     String coding = Encodings.require(headers.getHeaderString("Content-Encoding"));
     String type = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
-    String contentType = type == null || type.isBlank() ? DEFAULT_TYPE : type.trim();
+    String contentType = type == null || type.isBlank() ? RecordHandlers.DEFAULT_TYPE : type.trim();
     byte[] value = body == null ? new byte[0] : body;
     return stores.run(
         storeId,
@@ -327,33 +321,13 @@ public class RecordResource {
   @APIResponse(responseCode = "204", description = "Deleted, or there was no such record")
   @APIResponse(responseCode = "404", description = "No such store")
   public Uni<Response> delete(@PathParam("storeId") String storeId, @PathParam("key") String key) {
-    requireKey(key);
+    RecordHandlers.requireKey(key);
     return stores.run(
         storeId,
         Permission.WRITE,
         Proof.NONE,
         t ->
             store.delete(t.ref(), key, Precondition.NONE).map(rev -> Response.noContent().build()));
-  }
-
-  private Response respond(Entry e, byte[] bytes, String coding, boolean download) {
-    Response.ResponseBuilder r =
-        Response.ok(bytes)
-            .header(HttpHeaders.CONTENT_TYPE, contentType(e))
-            .header(HttpHeaders.ETAG, "\"" + e.revision() + "\"")
-            .header(HttpHeaders.LAST_MODIFIED, Times.http(e.updated()))
-            .header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
-    if (coding != null) {
-      r.header("Content-Encoding", coding);
-    }
-    if (download) {
-      r.header("Content-Disposition", "attachment; filename=\"" + e.key() + "\"");
-    }
-    return r.build();
-  }
-
-  private static String contentType(Entry e) {
-    return e.contentType() == null ? DEFAULT_TYPE : e.contentType();
   }
 
   /** Who owns the store: its id and signing secret, for public URLs. */
@@ -372,13 +346,6 @@ public class RecordResource {
             });
   }
 
-  private static void requireKey(String key) {
-    String problem = Names.keyProblem(key);
-    if (problem != null) {
-      throw new KvException(ErrorCode.VALIDATION_ERROR, problem, "invalid-record-key");
-    }
-  }
-
   private static void noCollections(String collection) {
     if (collection != null && !collection.isEmpty()) {
       throw new KvException(
@@ -386,9 +353,5 @@ public class RecordResource {
           "this service does not support store schemas, so a store has no collections",
           "invalid-collection");
     }
-  }
-
-  private static KvException recordNotFound() {
-    return new KvException(ErrorCode.NOT_FOUND, "Record was not found", "record-not-found");
   }
 }

@@ -82,15 +82,25 @@ class StoreAccess {
 
   /** Runs {@code op} on the store {@code storeId} names, once the request may do {@code need}. */
   <T> Uni<T> run(String storeId, Permission need, Proof proof, Function<Target, Uni<T>> op) {
+    return run(access.callerIfAny(), storeId, need, proof, op);
+  }
+
+  /**
+   * {@link #run(String, Permission, Proof, Function)} for the caller {@code caller} resolves to
+   * (null: no credential), which is awaited only once the store's address is known to be valid.
+   */
+  <T> Uni<T> run(
+      Uni<Caller> caller,
+      String storeId,
+      Permission need,
+      Proof proof,
+      Function<Target, Uni<T>> op) {
     Address a = Address.parse(storeId);
     if (a.name() != null && !Names.isBucketName(a.name())) {
       return Uni.createFrom().failure(notFound());
     }
-    return access
-        .callerIfAny()
-        .chain(
-            caller ->
-                caller == null ? anonymous(a, need, proof, op) : known(caller, a, need, proof, op));
+    return caller.chain(
+        c -> c == null ? anonymous(a, need, proof, op) : known(c, a, need, proof, op));
   }
 
   private <T> Uni<T> anonymous(

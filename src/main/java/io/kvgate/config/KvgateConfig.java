@@ -44,6 +44,20 @@ public interface KvgateConfig {
   /** Watch streams: what each bucket's change stream keeps and how watchers are served. */
   Watch watch();
 
+  /** How the HTTP layer serves requests. */
+  Http http();
+
+  /** Settings of the HTTP layer. */
+  interface Http {
+    /**
+     * Whether the hottest requests (K8 GET, K9 PUT, /v2 record GET) of callers whose API key this
+     * replica verified lately are served straight from the router, without the REST layer's
+     * per-request work; answers are the same either way.
+     */
+    @WithDefault("true")
+    boolean directRoutes();
+  }
+
   /** Settings of watch streams. */
   interface Watch {
     /**

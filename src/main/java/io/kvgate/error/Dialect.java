@@ -32,8 +32,16 @@ public enum Dialect {
     };
   }
 
-  /** The error body as JSON bytes, for places that answer before the REST layer. */
+  /** The error body as JSON bytes. */
   public byte[] body(ErrorCode code, String type, String message) {
+    return body(code, type, message, null);
+  }
+
+  /**
+   * The error body as JSON bytes; {@code retryAfter} (seconds, or null) is told in the body too in
+   * this service's own dialect.
+   */
+  public byte[] body(ErrorCode code, String type, String message, Long retryAfter) {
     String m = quote(message);
     String json =
         this == APIFY
@@ -42,7 +50,11 @@ public enum Dialect {
                 + "\",\"message\":\""
                 + m
                 + "\"}}"
-            : "{\"error\":\"" + code.code() + "\",\"message\":\"" + m + "\"}";
+            : "{\"error\":\""
+                + code.code()
+                + "\",\"message\":\""
+                + m
+                + (retryAfter == null ? "\"}" : "\",\"retry_after\":" + retryAfter + "}");
     return json.getBytes(StandardCharsets.UTF_8);
   }
 

@@ -18,20 +18,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class ErrorMappers {
 
-  @ServerExceptionMapper
-  public Response rateLimited(KvException.RateLimited e, HttpServerRequest request) {
-    Log.debugf("rate_limited: %s", e.getMessage());
-    Response.ResponseBuilder r =
-        Response.status(429)
-            .type(MediaType.APPLICATION_JSON_TYPE)
-            .header("Retry-After", e.retryAfter());
-    if (Dialect.of(request.path()) == Dialect.APIFY) {
-      return r.entity(Dialect.APIFY.body(ErrorCode.RATE_LIMITED, null, e.getMessage())).build();
-    }
-    return r.entity(new ErrorBody(ErrorCode.RATE_LIMITED.code(), e.getMessage(), e.retryAfter()))
-        .build();
-  }
-
   /** A check of an atomic batch failed: which one, and its key. */
   @ServerExceptionMapper
   public Response checkFailed(KvException.CheckFailed e) {
@@ -76,15 +62,10 @@ public class ErrorMappers {
     return Response.fromResponse(response).header("WWW-Authenticate", "Bearer").build();
   }
 
+  /** Every KvException (429 included), as {@link ErrorReplies} renders it. */
   @ServerExceptionMapper
   public Response kv(KvException e, HttpServerRequest request) {
-    if (e.code().status() >= 500 && e.code() != ErrorCode.UNAVAILABLE) {
-      Log.errorf("%s: %s", e.code().code(), e.getMessage());
-    } else {
-      Log.debugf("%s: %s", e.code().code(), e.getMessage());
-    }
-    Response r = render(request, e.code(), e.type(), e.getMessage());
-    return e.code() == ErrorCode.UNAUTHORIZED ? challenge(r) : r;
+    return ErrorReplies.of(e, request.path()).response();
   }
 
   @ServerExceptionMapper
@@ -126,19 +107,12 @@ public class ErrorMappers {
 
   @ServerExceptionMapper
   public Response unexpected(Throwable e, HttpServerRequest request) {
-    Log.error("unexpected failure", e);
-    return render(
-        request, ErrorCode.INTERNAL_ERROR, null, ErrorCode.INTERNAL_ERROR.defaultMessage());
+    return ErrorReplies.of(e, request.path()).response();
   }
 
   /** The error envelope of the request's dialect; {@code type} names the /v2 case (or null). */
   private static Response render(
       HttpServerRequest request, ErrorCode code, String type, String message) {
-    Response.ResponseBuilder r =
-        Response.status(code.status()).type(MediaType.APPLICATION_JSON_TYPE);
-    if (Dialect.of(request.path()) == Dialect.APIFY) {
-      return r.entity(Dialect.APIFY.body(code, type, message)).build();
-    }
-    return r.entity(new ErrorBody(code.code(), message, null)).build();
+    return ErrorReplies.reply(request.path(), code, type, message).response();
   }
 }

@@ -13,6 +13,7 @@ import io.kvgate.core.Precondition;
 import io.kvgate.core.PrefixDeletes;
 import io.kvgate.core.Times;
 import io.kvgate.error.KvException;
+import io.kvgate.http.Reply;
 import io.kvgate.quiva.QuivaDtos.EntryListResponse;
 import io.kvgate.quiva.QuivaDtos.EntryResponse;
 import io.kvgate.quiva.QuivaDtos.HistoryResponse;
@@ -63,13 +64,16 @@ public class EntryResource {
   private final Access access;
   private final ObjectMapper mapper;
   private final PrefixDeletes prefixDeletes;
+  private final EntryHandlers handlers;
 
   EntryResource(
       KvStore store,
       JsonValues json,
       Access access,
       ObjectMapper mapper,
-      PrefixDeletes prefixDeletes) {
+      PrefixDeletes prefixDeletes,
+      EntryHandlers handlers) {
+    this.handlers = handlers;
     this.store = store;
     this.json = json;
     this.access = access;
@@ -133,37 +137,7 @@ public class EntryResource {
       @PathParam("key") String key,
       @QueryParam("revision") @Parameter(description = "a kept revision to read") String revision,
       @HeaderParam("If-None-Match") String ifNoneMatch) {
-    String tenant = access.require(Permission.READ, bucket).tenant();
-    Names.requireBucketName(bucket);
-    Names.requireKey(key);
-    Long rev = Requests.longParam("revision", revision, 1, Long.MAX_VALUE);
-    List<Long> notModified =
-        "*".equals(ifNoneMatch) ? List.of() : Requests.revisions("If-None-Match", ifNoneMatch);
-    return store
-        .get(BucketRef.named(tenant, bucket), key, rev)
-        .map(
-            e -> {
-              if (e == null) {
-                throw KvException.notFound(
-                    rev == null
-                        ? "key '" + key + "' not found"
-                        : "revision " + rev + " of key '" + key + "' is not kept");
-              }
-              if (notModified.contains(e.revision()) || "*".equals(ifNoneMatch)) {
-                return Response.status(Response.Status.NOT_MODIFIED)
-                    .header(HttpHeaders.ETAG, Requests.etag(e.revision()))
-                    .build();
-              }
-              JsonOut out = new JsonOut(e.value().length + 96 + 2 * key.length());
-              out.raw("{\"body\":{\"key\":").string(key).raw(",\"value\":");
-              Values.writeStrict(out, e);
-              out.raw("},\"metadata\":{\"bucket\":").string(bucket);
-              out.raw(",\"key\":").string(key).raw("}}");
-              return Response.ok(out.bytes(), MediaType.APPLICATION_JSON_TYPE)
-                  .header(HttpHeaders.ETAG, Requests.etag(e.revision()))
-                  .header(HttpHeaders.LAST_MODIFIED, httpDate(e))
-                  .build();
-            });
+    return handlers.get(access.caller(), bucket, key, revision, ifNoneMatch).map(Reply::response);
   }
 
   @PUT
@@ -201,20 +175,17 @@ public class EntryResource {
       @HeaderParam("If-None-Match") String ifNoneMatch,
       HttpHeaders headers,
       byte[] body) {
-    String tenant = access.require(Permission.WRITE, bucket).tenant();
-    Names.requireBucketName(bucket);
-    Names.requireKey(key);
-    Long ttlSeconds = Requests.longParam("ttl", ttl, 0, Limits.MAX_TTL_SECONDS);
-    Precondition pre = Requests.precondition(ifMatch, ifNoneMatch);
-    Requests.requireJsonContentType(headers);
-    byte[] value = json.requireObject(body);
-    return store
-        .put(BucketRef.named(tenant, bucket), key, value, Entry.JSON, null, ttlSeconds, pre)
-        .map(
-            rev ->
-                Response.ok(Success.OK, MediaType.APPLICATION_JSON_TYPE)
-                    .header(HttpHeaders.ETAG, Requests.etag(rev))
-                    .build());
+    return handlers
+        .put(
+            access.caller(),
+            bucket,
+            key,
+            ttl,
+            ifMatch,
+            ifNoneMatch,
+            headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+            body)
+        .map(Reply::response);
   }
 
   @POST
@@ -519,10 +490,6 @@ public class EntryResource {
       // answered below
     }
     throw KvException.validation("cursor is not one this service issued");
-  }
-
-  private static String httpDate(Entry e) {
-    return Times.http(e.updated());
   }
 
   private static Response json(byte[] bytes) {

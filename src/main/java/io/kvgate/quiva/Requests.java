@@ -14,14 +14,19 @@ final class Requests {
 
   /** A JSON body must say so (or say nothing); anything else is 415. */
   static void requireJsonContentType(HttpHeaders headers) {
+    requireJsonContentType(headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
+  }
+
+  /** {@link #requireJsonContentType(HttpHeaders)} of a Content-Type value (null: none). */
+  static void requireJsonContentType(String contentType) {
+    if (contentType == null) {
+      return;
+    }
     MediaType type;
     try {
-      type = headers.getMediaType();
+      type = MediaType.valueOf(contentType);
     } catch (IllegalArgumentException e) {
       throw new KvException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "malformed Content-Type");
-    }
-    if (type == null) {
-      return;
     }
     boolean json =
         (type.getType().equals("application")

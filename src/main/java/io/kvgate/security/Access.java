@@ -37,7 +37,11 @@ public class Access {
    * request counts against the rate limits first, so even a refused one carries the headers.
    */
   public Caller require(Permission permission, String bucket) {
-    Caller caller = caller();
+    return require(caller(), permission, bucket);
+  }
+
+  /** {@link #require(Permission, String)} for a caller already known. */
+  public Caller require(Caller caller, Permission permission, String bucket) {
     limit(caller.principal(), caller.tenant(), bucket);
     authorize(caller, permission, bucket);
     return caller;

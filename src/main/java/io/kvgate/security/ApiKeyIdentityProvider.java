@@ -7,6 +7,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -89,6 +90,37 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
             });
   }
 
+  /**
+   * The caller of a request whose headers carry an API key this replica verified within the cache's
+   * time and that has not expired, or null (no such key, another kind of credential, or a key to
+   * verify): such a request is let in without the framework's authentication.
+   */
+  public Caller knownCaller(HttpServerRequest request) {
+    String key = ApiKeyMechanism.headerKey(request);
+    return key == null ? null : cachedCaller(key);
+  }
+
+  private Caller cachedCaller(String secret) {
+    if (!Secrets.isKeyFormat(secret)) {
+      return null;
+    }
+    byte[] digest = Secrets.sha256(secret);
+    if (bootstrap.matches(digest)) {
+      return bootstrapIdentity.getAttribute(Caller.ATTRIBUTE);
+    }
+    String hash = Secrets.hex(digest);
+    Cached cached = cache.get(hash);
+    if (cached == null || System.nanoTime() - cached.verifiedAt() >= cacheTtlNanos) {
+      return null;
+    }
+    Instant now = Instant.now();
+    if (cached.key().expired(now)) {
+      return null;
+    }
+    touch(hash, now);
+    return cached.identity().getAttribute(Caller.ATTRIBUTE);
+  }
+
   /** Forgets a key at once (it was revoked through this replica). */
   void forget(String tenant, String id) {
     cache.values().removeIf(c -> c.key().tenant().equals(tenant) && c.key().id().equals(id));
@@ -99,6 +131,12 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
     if (cached.key().expired(now)) {
       return refuse("expired API key");
     }
+    touch(hash, now);
+    return Uni.createFrom().item(cached.identity());
+  }
+
+  /** Records the key's last use, at most once a minute per replica. */
+  private void touch(String hash, Instant now) {
     Long touched = lastTouch.get(hash);
     if (touched == null || now.toEpochMilli() - touched > TOUCH_EVERY_MS) {
       if (lastTouch.size() >= CACHE_MAX) {
@@ -107,7 +145,6 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
       lastTouch.put(hash, now.toEpochMilli());
       store.touch(hash, now);
     }
-    return Uni.createFrom().item(cached.identity());
   }
 
   /**

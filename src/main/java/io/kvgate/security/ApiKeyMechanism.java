@@ -11,6 +11,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,15 +48,14 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
    * The contract's order: a bearer JWT, a bearer API key, X-Api-Key, then ?token= where allowed.
    */
   private static AuthenticationRequest credential(RoutingContext context) {
+    String key = headerKey(context.request());
+    if (key != null) {
+      return new ApiKeyRequest(key);
+    }
     String authorization = context.request().getHeader("Authorization");
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String value = authorization.substring(7).trim();
       // A JWT is left to the JWT mechanism, which reads the same header.
-      return Secrets.looksLikeJwt(value) ? null : new ApiKeyRequest(value);
-    }
-    String header = context.request().getHeader(HEADER);
-    if (header != null) {
-      return new ApiKeyRequest(header.trim());
+      return null;
     }
     if (TOKEN_PATHS.matcher(context.normalizedPath()).matches()) {
       String token = context.request().getParam("token");
@@ -66,6 +66,20 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
       }
     }
     return null;
+  }
+
+  /**
+   * The API key a request's headers carry, in the contract's order (a bearer value that is not a
+   * JWT, then X-Api-Key), or null: none, or the bearer value is a JWT.
+   */
+  static String headerKey(HttpServerRequest request) {
+    String authorization = request.getHeader("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String value = authorization.substring(7).trim();
+      return Secrets.looksLikeJwt(value) ? null : value;
+    }
+    String header = request.getHeader(HEADER);
+    return header == null ? null : header.trim();
   }
 
   @Override

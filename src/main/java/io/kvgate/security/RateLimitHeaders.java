@@ -14,10 +14,17 @@ public class RateLimitHeaders {
     if (context == null) {
       return;
     }
-    Object d = context.getLocal(Access.DECISION);
-    if (d instanceof RateLimiter.Decision decision) {
+    RateLimiter.Decision decision = decision(context);
+    if (decision != null) {
       response.getHeaders().putSingle("X-RateLimit-Limit", decision.limit());
       response.getHeaders().putSingle("X-RateLimit-Remaining", decision.remaining());
     }
+  }
+
+  /** The rate-limit decision of the request whose context this is, or null (not limited). */
+  public static RateLimiter.Decision decision(Context context) {
+    return context != null && context.getLocal(Access.DECISION) instanceof RateLimiter.Decision d
+        ? d
+        : null;
   }
 }
