@@ -241,6 +241,30 @@ public class RedisCalls {
     return space < 0 ? m : m.substring(0, space);
   }
 
+  /**
+   * Whether a failure is the client's for a command whose connection closed under it, alone or
+   * within a batch (whose failure lists each command's: {@code ERR [i] CONNECTION_CLOSED ...}).
+   */
+  static boolean connectionClosed(Throwable t) {
+    return t instanceof ErrorType e && refusedWith(e, "CONNECTION_CLOSED");
+  }
+
+  /** Whether an error reply, or one command's within a failed batch, has this code. */
+  static boolean refusedWith(ErrorType e, String code) {
+    String m = e.getMessage();
+    return e.is(code) || (m != null && m.startsWith("ERR [") && m.contains("] " + code));
+  }
+
+  /** Whether a batch failed because Redis refused one of its commands as unavailable. */
+  private static boolean batchRefusal(ErrorType e) {
+    for (String code : UNAVAILABLE_REPLIES) {
+      if (refusedWith(e, code)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static KvException timedOut() {
     return KvException.unavailable("the storage backend did not answer in time, try again later");
   }
@@ -248,12 +272,12 @@ public class RedisCalls {
   private static Throwable translate(String what, Throwable t) {
     // The client's own error for the commands in flight when the connection drops (Redis stopped
     // or restarted): an outage like any other, not a bug.
-    if (t instanceof ErrorType e && e.is("CONNECTION_CLOSED")) {
+    if (connectionClosed(t)) {
       Log.debugf("Redis connection closed during %s", what);
       return KvException.unavailable(null);
     }
     if (t instanceof ErrorType e) {
-      if (UNAVAILABLE_REPLIES.contains(replyCode(e))) {
+      if (UNAVAILABLE_REPLIES.contains(replyCode(e)) || batchRefusal(e)) {
         Log.warnf("Redis refused %s: %s", what, e.getMessage());
         return KvException.unavailable(null);
       }

@@ -233,10 +233,10 @@ final class SharedConnections {
     if (!(t instanceof ErrorType e)) {
       return true;
     }
-    return e.is("CONNECTION_CLOSED")
-        || e.is("READONLY")
-        || e.is("MASTERDOWN")
-        || e.is("MOVED")
-        || e.is("CLUSTERDOWN");
+    return RedisCalls.connectionClosed(e)
+        || RedisCalls.refusedWith(e, "READONLY")
+        || RedisCalls.refusedWith(e, "MASTERDOWN")
+        || RedisCalls.refusedWith(e, "MOVED")
+        || RedisCalls.refusedWith(e, "CLUSTERDOWN");
   }
 }
