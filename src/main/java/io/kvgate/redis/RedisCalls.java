@@ -7,6 +7,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -17,6 +18,7 @@ import io.vertx.redis.client.impl.types.ErrorType;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +100,14 @@ public class RedisCalls {
    * refuses fails them all.
    */
   Uni<List<Response>> pipeline(List<Request> requests) {
-    return deadline(shared.batch(requests), requests.get(0).command().toString());
+    // Sent one by one on the same connection, they leave together and are answered in order;
+    // each keeps its own failure (a batch would fold them into one message).
+    List<Future<Response>> replies = new ArrayList<>(requests.size());
+    for (Request r : requests) {
+      replies.add(shared.send(r));
+    }
+    Future<List<Response>> all = Future.all(replies).map(CompositeFuture::list);
+    return deadline(all, requests.get(0).command().toString());
   }
 
   /** Runs one command. */
@@ -255,8 +264,16 @@ public class RedisCalls {
     return e.is(code) || (m != null && m.startsWith("ERR [") && m.contains("] " + code));
   }
 
-  /** Whether a batch failed because Redis refused one of its commands as unavailable. */
+  /**
+   * Whether a batch (a write with its WAIT) failed because Redis refused one of its commands as
+   * unavailable or the connection failed under it (the client folds an I/O failure into the batch's
+   * message as {@code ERR [i] java.net.SocketException: ...}).
+   */
   private static boolean batchRefusal(ErrorType e) {
+    String m = e.getMessage();
+    if (m != null && m.startsWith("ERR [") && (m.contains("] java.") || m.contains("] io."))) {
+      return true;
+    }
     for (String code : UNAVAILABLE_REPLIES) {
       if (refusedWith(e, code)) {
         return true;

@@ -19,7 +19,6 @@ import io.vertx.redis.client.impl.PooledRedisConnection;
 import io.vertx.redis.client.impl.RedisStandaloneConnection;
 import io.vertx.redis.client.impl.types.ErrorType;
 import java.lang.reflect.Field;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -59,12 +58,6 @@ final class SharedConnections {
   Future<Response> send(Request request) {
     Slot slot = slot();
     return slot == null ? pool.send(request) : slot.send(request);
-  }
-
-  /** Sends requests together (one write, replies in order) on the caller's loop's connection. */
-  Future<List<Response>> batch(List<Request> requests) {
-    Slot slot = slot();
-    return slot == null ? pool.batch(requests) : slot.batch(requests);
   }
 
   /**
@@ -116,10 +109,6 @@ final class SharedConnections {
 
     Future<Response> send(Request request) {
       return on(c -> c.send(request), () -> pool.send(request), true);
-    }
-
-    Future<List<Response>> batch(List<Request> requests) {
-      return on(c -> c.batch(requests), () -> pool.batch(requests), true);
     }
 
     /**
