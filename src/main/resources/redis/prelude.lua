@@ -9,21 +9,30 @@ local BASE = string.sub(M, 1, #M - 1)
 -- Changes the stream keeps (at least), and the largest value a put event carries (set at load).
 local STREAM_KEEP = __STREAM_KEEP__
 local STREAM_VALUE_MAX = __STREAM_VALUE_MAX__
+-- header()'s findings in this call, by record.
+local headers = {}
+-- The bucket's 'xany' flag (set once any entry had an expiry) when the script has read it; nil:
+-- not read.
+local XANY
 
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- Positions of the six header newlines of a record.
+-- Positions of the six header newlines of a record, found once per record and call (a write asks
+-- for its old record's revision, size, creation and expiry; see headers above).
 local function header(rec)
-  local p = {}
+  local p = headers[rec]
+  if p then return p end
+  p = {}
   local from = 1
   for i = 1, 6 do
     local n = string.find(rec, '\n', from, true)
     p[i] = n
     from = n + 1
   end
+  headers[rec] = p
   return p
 end
 
@@ -184,11 +193,13 @@ local function index_add(key, blob)
 end
 
 -- The mapping version a writer computed its terms with must be the bucket's: else the writer
--- gets {-5, version, mappings} and computes them again.
-local function index_stale(ver)
-  local v = redis.call('HMGET', M, 'iver', 'imap')
-  if (v[1] or '0') == ver then return nil end
-  return {-5, v[1] or '0', v[2] or ''}
+-- gets {-5, version, mappings} and computes them again. iver: the bucket's version when the
+-- caller has read it already (false: it has none), nil to read it here.
+local function index_stale(ver, iver)
+  if iver == nil then iver = redis.call('HGET', M, 'iver') end
+  iver = iver or '0'
+  if iver == ver then return nil end
+  return {-5, iver, redis.call('HGET', M, 'imap') or ''}
 end
 
 -- The Redis keys of every field index of the bucket.
@@ -243,9 +254,17 @@ local function live(key, now)
   local rec = redis.call('HGET', D, key)
   if rec and expired(rec, now) then
     expire_one(key, rec, now)
-    return nil
+    return nil, true
   end
   return rec
+end
+
+-- Marks the bucket as having (had) entries with an expiry, which writes then reap as they go.
+local function note_expiring()
+  if XANY ~= '1' then
+    redis.call('HSET', M, 'xany', 1)
+    XANY = '1'
+  end
 end
 
 -- Whether an entry at revision cur (0 = absent) passes If-Match (im) and If-None-Match (inm),
@@ -314,10 +333,14 @@ local function write_entry(key, value, ctype, cenc, ttl, old, history, bttl, now
     redis.call('ZADD', K, 0, key)
     redis.call('HINCRBY', M, 'count', 1)
   end
-  hist_trim(key, history - 1)
+  -- With history 1 a live key has nothing in H (history never changes, a delete's tombstone is
+  -- trimmed by the put that follows it, an expiry leaves none).
+  if not (old and history == 1) then hist_trim(key, history - 1) end
   if exp > 0 then
     redis.call('ZADD', X, exp, key)
-  elseif old then
+    note_expiring()
+  elseif old and rec_expires(old) > 0 then
+    -- Only a record with an expiry is in X.
     redis.call('ZREM', X, key)
   end
   redis.call('HINCRBY', M, 'bytes', #value - oldsize)

@@ -15,6 +15,7 @@ local p = header(rec)
 redis.call('HSET', D, key, string.sub(rec, 1, p[3]) .. exp .. string.sub(rec, p[4]))
 if exp > 0 then
   redis.call('ZADD', X, exp, key)
+  note_expiring()
 else
   redis.call('ZREM', X, key)
 end

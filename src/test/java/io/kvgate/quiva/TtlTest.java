@@ -226,6 +226,35 @@ class TtlTest {
   }
 
   @Nested
+  class RoomOfExpiredEntries {
+
+    @Test
+    void aWriteFindsTheRoomAnExpiredEntryLeft() {
+      String b = newBucket("\"max_bytes\":50");
+      String clock = newBucket();
+      String thirty = "{\"v\":\"" + "x".repeat(22) + "\"}";
+      putTtl(b, "a", thirty, 1);
+      // The clock expires after a, in another bucket: waiting for it reads nothing of b.
+      putTtl(clock, "clock", "{}", 1);
+      given()
+          .contentType(ContentType.JSON)
+          .body(thirty)
+          .put(KV + b + "/entries/b")
+          .then()
+          .statusCode(400);
+      awaitGone(clock, "clock");
+      given()
+          .contentType(ContentType.JSON)
+          .body(thirty)
+          .put(KV + b + "/entries/b")
+          .then()
+          .statusCode(200);
+      assertEquals(30, bucketDetail(b).getLong("status.bytes"));
+      assertEquals(1, bucketDetail(b).getLong("status.entries"));
+    }
+  }
+
+  @Nested
   class Revisions {
 
     @Test
