@@ -16,7 +16,12 @@
 #      loops; 0, the default, leaves Quarkus' own: twice the cores),
 #      JAVA_OPTS (the service's JVM flags; default below, the ones deploy/ uses),
 #      APP=<dir with quarkus-run.jar> to benchmark another build, ONLY="W1 W2" to run some,
-#      PROFILE=<file.jfr> to record the service with JFR (jfr print --events jdk.ExecutionSample).
+#      PROFILE=<file.jfr> to record the service with JFR (jfr print --events jdk.ExecutionSample),
+#      WEBDIS=0 to skip the webdis rows.
+# With webdis (Debian package; installed when missing and it may), the same run also measures an
+# HTTP gateway to Redis written in C, against the same Redis and with the same wrk settings: GET
+# and SET (PUT with the body) of 1 KiB values over KEYS keys. It has no auth, no envelope, no
+# revisions: the price of plain HTTP in front of Redis on this machine.
 # Needs wrk, redis-server, redis-benchmark, python3, curl, java 17; installs wrk (Debian) when
 # missing and it may (root or sudo), else says so.
 set -euo pipefail
@@ -45,6 +50,12 @@ if ! command -v wrk >/dev/null; then
     || { as_root apt-get update -qq && as_root apt-get install -y -qq wrk; } \
     || { echo "could not install wrk: run 'sudo apt-get install -y wrk'"; exit 1; }
 fi
+WEBDIS=${WEBDIS:-1}
+if [ "$WEBDIS" = 1 ] && ! command -v webdis >/dev/null; then
+  echo "webdis is missing: installing it (apt-get install -y webdis)"
+  as_root apt-get install -y -qq webdis >/dev/null 2>&1 \
+    || { echo "could not install webdis: its rows are left out"; WEBDIS=0; }
+fi
 for tool in redis-server redis-benchmark redis-cli python3 curl java; do
   command -v $tool >/dev/null || { echo "bench needs $tool (apt-get install -y redis-server python3 curl openjdk-17-jdk-headless)"; exit 1; }
 done
@@ -58,10 +69,12 @@ REDIS_PORT=$(free_port)
 HTTP_PORT=$(free_port)
 URL=http://127.0.0.1:$HTTP_PORT
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+WEBDIS_PORT=$(free_port)
 
 cleanup() {
   [ -n "${SAMPLER_PID:-}" ] && kill "$SAMPLER_PID" 2>/dev/null || true
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null || true
+  [ -n "${WEBDIS_PID:-}" ] && kill "$WEBDIS_PID" 2>/dev/null || true
   rcli shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -115,7 +128,8 @@ fi
 
 # CPU time so far in microseconds: the service's (all threads) and Redis's.
 TICK=$(getconf CLK_TCK)
-app_cpu() { awk -v t="$TICK" '{printf "%.0f", ($14 + $15) * 1e6 / t}' "/proc/$APP_PID/stat"; }
+# CPU_PID: whose CPU a workload is charged with (the service's unless said otherwise).
+app_cpu() { awk -v t="$TICK" '{printf "%.0f", ($14 + $15) * 1e6 / t}' "/proc/${CPU_PID:-$APP_PID}/stat"; }
 redis_cpu() { rcli info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.0f", s * 1e6}'; }
 RESULTS=()
 run_wrk() { # name script [env assignments...]
@@ -148,6 +162,22 @@ read -r GET1 _ _ _ < <(redis_base get)
 # One long warm-up over the GET and PUT paths, so that the first workload meets a settled JIT.
 cat bench/mix.lua bench/report.lua >"$WORK/w.lua"
 wrk -t$THREADS -c$CONNS -d"$JIT_WARMUP" -s "$WORK/w.lua" "$URL" >/dev/null
+if [ "$WEBDIS" = 1 ]; then
+  cat >"$WORK/webdis.json" <<JSON
+{"redis_host": "127.0.0.1", "redis_port": $REDIS_PORT, "redis_auth": null, "http_host": "127.0.0.1",
+ "http_port": $WEBDIS_PORT, "threads": $(nproc), "pool_size": $CONNS, "daemonize": false, "database": 0,
+ "verbosity": 1, "logfile": "$WORK/webdis.log"}
+JSON
+  webdis "$WORK/webdis.json" >/dev/null 2>&1 &
+  WEBDIS_PID=$!
+  for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$WEBDIS_PORT/PING" >/dev/null 2>&1 && break; sleep 0.1; done
+  # SET first so that GET reads 1 KiB values; both are run_wrk's, against webdis' port.
+  URL=http://127.0.0.1:$WEBDIS_PORT CPU_PID=$WEBDIS_PID run_wrk webdis-SET webdis.lua WEBDIS_OP=SET
+  URL=http://127.0.0.1:$WEBDIS_PORT CPU_PID=$WEBDIS_PID run_wrk webdis-GET webdis.lua WEBDIS_OP=GET
+  kill "$WEBDIS_PID" 2>/dev/null || true
+  wait "$WEBDIS_PID" 2>/dev/null || true
+  WEBDIS_PID=
+fi
 has W1 && run_wrk W1-GET get.lua
 has W2 && run_wrk W2-PUT put.lua
 has W3 && run_wrk W3-MIX mix.lua
@@ -174,11 +204,15 @@ echo "JVM: $JAVA_OPTS"
 echo
 echo "| workload | req/s | p50 ms | p99 ms | errors | ratio to Redis | service CPU µs/req | Redis CPU µs/req |"
 echo "|---|---:|---:|---:|---:|---|---:|---:|"
-for line in "${RESULTS[@]}"; do
+# The service's workloads first, then the reference gateway's (its CPU column is webdis').
+ORDERED=()
+for line in "${RESULTS[@]}"; do if [[ $line != webdis-* ]]; then ORDERED+=("$line"); fi; done
+for line in "${RESULTS[@]}"; do if [[ $line == webdis-* ]]; then ORDERED+=("$line"); fi; done
+for line in "${ORDERED[@]}"; do
   name=${line%% *}
   r=$(field rps "$line")
   case $name in
-    W2-PUT) base=$RSET basename=SET ;;
+    W2-PUT | webdis-SET) base=$RSET basename=SET ;;
     *) base=$RGET basename=GET ;;
   esac
   printf '| %s | %s | %s | %s | %s | %s of %s | %s | %s |\n' "$name" "$r" "$(field p50 "$line")" \
@@ -194,13 +228,21 @@ echo
 PER_ENTRY=$(( (MEM1 - MEM0) / KEYS ))
 echo "Redis memory per entry (history 1): $PER_ENTRY bytes for a $VALUE_BYTES-byte value ($(ratio "$PER_ENTRY" "$VALUE_BYTES")x raw; used_memory delta / $KEYS entries, the change stream's share included)"
 echo "Service RSS, largest under load: $(( RSS_KB / 1024 )) MiB"
-big_rps="" small_rps=""
+big_rps="" small_rps="" wd_get="" wd_set="" w1="" w2="" w4=""
 for line in "${RESULTS[@]}"; do
   case ${line%% *} in
+    webdis-GET) wd_get=$(field rps "$line") ;;
+    webdis-SET) wd_set=$(field rps "$line") ;;
+    W1-GET) w1=$(field rps "$line") ;;
+    W2-PUT) w2=$(field rps "$line") ;;
+    W4-V2GET) w4=$(field rps "$line") ;;
     W5-PAGE-1M) big_rps=$(field rps "$line") big_p50=$(field p50 "$line") ;;
     W5-PAGE-1K) small_rps=$(field rps "$line") small_p50=$(field p50 "$line") ;;
   esac
 done
 if [ -n "$big_rps" ] && [ -n "$small_rps" ]; then
   echo "W5 1,000,000-entry page vs 1,000-entry page: $(ratio "$small_rps" "$big_rps")x the time per page (req/s ratio), p50 $(ratio "$big_p50" "$small_p50")x"
+fi
+if [ -n "$wd_get" ] && [ -n "$wd_set" ]; then
+  echo "Against webdis in this run: W1 ${w1:+$(ratio "$w1" "$wd_get")} of its GET, W4 ${w4:+$(ratio "$w4" "$wd_get")} of its GET, W2 ${w2:+$(ratio "$w2" "$wd_set")} of its SET"
 fi
