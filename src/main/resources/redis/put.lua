@@ -3,7 +3,8 @@
 -- Returns {-1} no bucket, {-2, current rev} precondition failed, {-3, max} value too large,
 -- {-4, max} bucket full, {-5, version, mappings} terms computed under other mappings,
 -- {1, rev, expiresMs}.
-local b = bucket(ARGV[1], ARGV[2], 'history', 'ttl', 'maxb', 'maxv', 'iver', 'xany', 'bytes')
+local b = bucket(ARGV[1], ARGV[2], 'history', 'ttl', 'maxb', 'maxv', 'iver', 'xany', 'bytes', 'rev',
+  'writes', 'count')
 if not b then return {-1} end
 local stale = index_stale(ARGV[10], b[7])
 XANY = b[8]
@@ -22,8 +23,15 @@ if maxv >= 0 and size > maxv then return {-3, maxv} end
 local oldsize = old and rec_size(old) or 0
 -- The bucket's bytes as read above, or as they are after what was expired on the way.
 local bytes = tonumber(b[9] or '0')
-if reaped > 0 or expired_now then bytes = tonumber(redis.call('HGET', M, 'bytes') or '0') end
+-- The counters as read above, unless an expiry on the way changed them (then write_entry counts
+-- with HINCRBY).
+local counters
+if reaped > 0 or expired_now then
+  bytes = tonumber(redis.call('HGET', M, 'bytes') or '0')
+else
+  counters = {tonumber(b[10] or '0'), bytes, tonumber(b[11] or '0'), tonumber(b[12] or '0')}
+end
 if maxb >= 0 and bytes - oldsize + size > maxb then return {-4, maxb} end
 local rev, exp = write_entry(key, value, ARGV[5], ARGV[6], tonumber(ARGV[7]), old, history, bttl,
-  now, ARGV[11])
+  now, ARGV[11], counters)
 return {1, rev, exp}
