@@ -101,7 +101,10 @@ class ReadCounts {
       }
       done = p.sent;
     }
-    return Uni.createFrom().completionStage(done);
+    // A copy for each caller: Mutiny cancels the stage it was given when its subscriber goes away
+    // (a client that disconnects), and cancelling the shared one failed every other stats read
+    // waiting on it with CancellationException, a 500 (fuzz seed 20261204, #3851 and #19833).
+    return Uni.createFrom().completionStage(done.copy());
   }
 
   private Uni<Void> flushAll() {

@@ -119,8 +119,12 @@ class FuzzTest {
       }
       assertEquals(200, plain("GET", "/q/health/live", null).statusCode(), "liveness");
       assertEquals(200, plain("GET", "/q/health/ready", null).statusCode(), "readiness");
-      // Still serving: a write and its read-back.
-      String path = "/storage/kv/" + BUCKET + "/entries/after-fuzz";
+      // Still serving: a new bucket, a write and its read-back (the fuzzed requests may have
+      // deleted or renamed the fuzzed bucket, rightly: seed 20261206 does).
+      String after = "fz-after-" + Long.toHexString(System.nanoTime());
+      HttpResponse<String> created = plain("POST", "/storage/kv", "{\"bucket\":\"" + after + "\"}");
+      assertEquals(200, created.statusCode(), created.body());
+      String path = "/storage/kv/" + after + "/entries/after-fuzz";
       assertEquals(200, plain("PUT", path, "{\"ok\":true}").statusCode());
       HttpResponse<String> read = plain("GET", path, null);
       assertEquals(200, read.statusCode(), read.body());
